@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "modelwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "modelwatch", targets: ["modelwatch"]),
+        .library(name: "ModelWatchCore", targets: ["ModelWatchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "ModelWatchCore", dependencies: ["CZlib"]),
+        .executableTarget(
+            name: "modelwatch",
+            dependencies: [
+                "ModelWatchCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ModelWatchCoreTests", dependencies: ["ModelWatchCore"]),
+    ]
+)
+
+// Strictness for every Swift target in one place.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One worker's view of the run: splits line chunks, parses each line, and folds the records
+/// into the worker's own window table and sketches. Not thread-safe by design: each Dispatch
+/// worker owns one, and the results are merged after the parallel step (`finish()`).
+public final class ChunkAggregator {
+    public let windowMillis: Int64
+    public let lineCap: Int
+    private let inferenceParser = InferenceLineParser()
+    private let accessParser: AccessLogParser
+    private var record = ParsedRecord()
+    private var symbols = SymbolTable()
+    private var sources: [SourceStatistics]
+    private var windows: [LocalWindowKey: StreamWindow] = [:]
+    private var clients: HeavyHitters
+    private var addresses: HeavyHitters
+
+    /// A window key with interned names: hashing four integers per record, not four strings.
+    private struct LocalWindowKey: Hashable {
+        var windowStartMillis: Int64
+        var source: Int32
+        var model: Int32
+        var modelVersion: Int32
+        var host: Int32
+    }
+
+    public init(
+        sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
+        principalCapacity: Int = 2048
+    ) {
+        self.windowMillis = windowMillis
+        self.lineCap = lineCap
+        accessParser = AccessLogParser(format: accessFormat)
+        sources = sourcePaths.map(SourceStatistics.init(path:))
+        clients = HeavyHitters(capacity: principalCapacity)
+        addresses = HeavyHitters(capacity: principalCapacity)
+    }
+
+    /// Records facts the reader learned about a source (bytes, compression, gzip ending).
+    public func noteReader(_ statistics: SourceStatistics, for index: Int) {
+        var readerOnly = statistics
+        readerOnly.lines = 0
+        readerOnly.parsed = 0
+        readerOnly.rejected = [Int](repeating: 0, count: RejectReason.allCases.count)
+        sources[index].merge(readerOnly)
+    }
+
+    /// Counts lines the framer dropped because they passed the length cap.
+    public func noteDroppedLines(_ count: Int, firstOffset: Int64?, for index: Int) {
+        guard count > 0 else { return }
+        sources[index].lines += count
+        sources[index].rejected[RejectReason.lineTooLong.rawValue] += count - 1
+        sources[index].reject(.lineTooLong, at: firstOffset ?? 0)
+    }
+
+    /// Parses and aggregates every line of `chunk`, which holds whole lines of one source.
+    public func process(_ chunk: inout LineChunk, kind: LogKind) {
+        let sourceIndex = chunk.sourceIndex
+        let base = chunk.startOffset
+        chunk.bytes.withUnsafeMutableBytes { buffer in
+            guard let start = buffer.baseAddress else { return }
+            var lineStart = 0
+            let end = buffer.count
+            while lineStart < end {
+                // Safe: memchr scans [lineStart, end), inside the chunk's buffer.
+                let hit = memchr(start + lineStart, 0x0A, end - lineStart)
+                let lineEnd = hit.map { start.distance(to: UnsafeMutableRawPointer($0)) } ?? end
+                var contentEnd = lineEnd
+                if contentEnd > lineStart && buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                let line = UnsafeMutableRawBufferPointer(rebasing: buffer[lineStart..<contentEnd])
+                processLine(line, source: sourceIndex, kind: kind, offset: base + Int64(lineStart))
+                lineStart = lineEnd + 1
+            }
+        }
+    }
+
+    @inline(__always)
+    private func processLine(_ line: UnsafeMutableRawBufferPointer, source: Int, kind: LogKind, offset: Int64) {
+        sources[source].lines += 1
+        if line.count > lineCap {
+            sources[source].reject(.lineTooLong, at: offset)
+            return
+        }
+        if Self.isBlank(line) {
+            sources[source].reject(.blankLine, at: offset)
+            return
+        }
+        do {
+            switch kind {
+            case .inference: try inferenceParser.parse(line, into: &record)
+            case .access, .unknown: try accessParser.parse(line, into: &record)
+            }
+        } catch {
+            sources[source].reject(error.reason, at: offset + Int64(error.offsetInLine))
+            return
+        }
+        sources[source].parsed += 1
+        aggregate(line: UnsafeRawBufferPointer(line), source: source)
+    }
+
+    static func isBlank(_ line: UnsafeMutableRawBufferPointer) -> Bool {
+        for byte in line where byte != 0x20 && byte != 0x09 { return false }
+        return true
+    }
+
+    private func symbol(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> Int32 {
+        guard !span.isAbsent, span.count > 0 else { return SymbolTable.absentSymbol }
+        return symbols.symbol(for: Self.bytes(span, line))
+    }
+
+    @inline(__always)
+    static func bytes(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.start + span.count)])
+    }
+
+    private func aggregate(line: UnsafeRawBufferPointer, source: Int) {
+        let millis = record.timestampMillis
+        if millis < sources[source].firstMillis { sources[source].firstMillis = millis }
+        if millis > sources[source].lastMillis { sources[source].lastMillis = millis }
+        let windowStart = Self.floor(millis, to: windowMillis)
+        let key = LocalWindowKey(
+            windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
+            modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
+        windows[key, default: StreamWindow()].add(record)
+        let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
+        if !record.client.isAbsent, record.client.count > 0 {
+            clients.add(Self.bytes(record.client, line), status: record.status, tokens: tokens, at: millis)
+        }
+        if !record.address.isAbsent, record.address.count > 0 {
+            addresses.add(Self.bytes(record.address, line), status: record.status, tokens: tokens, at: millis)
+        }
+    }
+
+    @inline(__always)
+    static func floor(_ value: Int64, to step: Int64) -> Int64 {
+        let remainder = value % step
+        return remainder >= 0 ? value - remainder : value - remainder - step
+    }
+
+    /// The worker's summary with names resolved, ready to merge with the other workers'.
+    public func finish() -> AnalysisSummary {
+        var summary = AnalysisSummary(windowMillis: windowMillis, sources: sources, principalCapacity: clients.capacity)
+        for (key, window) in windows {
+            let named = WindowKey(
+                windowStartMillis: key.windowStartMillis, source: Int(key.source), model: symbols.name(of: key.model),
+                modelVersion: symbols.name(of: key.modelVersion), host: symbols.name(of: key.host))
+            summary.windows[named, default: StreamWindow()].merge(window)
+        }
+        summary.clients = clients
+        summary.addresses = addresses
+        return summary
+    }
+}
+
+@available(*, unavailable)
+extension ChunkAggregator: Sendable {}

@@ -1,0 +1,81 @@
+/// How a source's bytes were stored.
+public enum Compression: String, Sendable, Codable {
+    case plain
+    case gzip
+}
+
+/// The accounting of one input: every line read is parsed or rejected with a reason, and what a
+/// damaged archive lost is counted in compressed bytes.
+public struct SourceStatistics: Sendable, Equatable {
+    /// The path as given on the command line (or found by the directory walk); `-` for stdin.
+    public var path: String
+    public var kind: LogKind = .unknown
+    public var compression: Compression = .plain
+    /// Bytes read from the file (compressed, when gzip).
+    public var bytesRead: Int64 = 0
+    /// Bytes after decompression.
+    public var bytesDecoded: Int64 = 0
+    /// Gzip members decoded.
+    public var gzipMembers = 0
+    /// How the gzip stream ended; nil for plain input.
+    public var gzipEnding: GzipMemberReader.Ending?
+    /// Compressed offset where decoding stopped, for a damaged archive.
+    public var damageOffset: Int64?
+    /// Compressed bytes that could not be decoded (truncated, corrupt or trailing garbage).
+    public var lostCompressedBytes: Int64 = 0
+    /// Set when the file could not be read at all.
+    public var readError: String?
+    public var lines = 0
+    public var parsed = 0
+    /// Rejected lines by reason (`RejectReason.rawValue` indexes).
+    public var rejected = [Int](repeating: 0, count: RejectReason.allCases.count)
+    /// The first rejected line: its decoded byte offset and reason, for a message a person can act on.
+    public var firstRejection: (offset: Int64, reason: RejectReason)?
+    public var firstMillis: Int64 = .max
+    public var lastMillis: Int64 = .min
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var rejectedTotal: Int { rejected.reduce(0, +) }
+    /// Rejected lines that indicate damage (blank lines excluded).
+    public var damagedLines: Int {
+        RejectReason.allCases.reduce(0) { $0 + ($1.countsAsDamage ? rejected[$1.rawValue] : 0) }
+    }
+
+    mutating func reject(_ reason: RejectReason, at offset: Int64) {
+        rejected[reason.rawValue] += 1
+        if reason.countsAsDamage, firstRejection == nil || offset < firstRejection!.offset {
+            firstRejection = (offset, reason)
+        }
+    }
+
+    /// Adds another worker's counts for the same source. The reader-side facts (bytes, gzip
+    /// ending) are set by exactly one reader, so the non-default side wins.
+    public mutating func merge(_ other: SourceStatistics) {
+        if kind == .unknown { kind = other.kind }
+        if other.compression == .gzip { compression = .gzip }
+        bytesRead += other.bytesRead
+        bytesDecoded += other.bytesDecoded
+        gzipMembers += other.gzipMembers
+        if gzipEnding == nil { gzipEnding = other.gzipEnding }
+        if damageOffset == nil { damageOffset = other.damageOffset }
+        lostCompressedBytes += other.lostCompressedBytes
+        if readError == nil { readError = other.readError }
+        lines += other.lines
+        parsed += other.parsed
+        for index in rejected.indices { rejected[index] += other.rejected[index] }
+        if let theirs = other.firstRejection, firstRejection == nil || theirs.offset < firstRejection!.offset {
+            firstRejection = theirs
+        }
+        firstMillis = min(firstMillis, other.firstMillis)
+        lastMillis = max(lastMillis, other.lastMillis)
+    }
+
+    public static func == (lhs: SourceStatistics, rhs: SourceStatistics) -> Bool {
+        lhs.path == rhs.path && lhs.lines == rhs.lines && lhs.parsed == rhs.parsed && lhs.rejected == rhs.rejected
+            && lhs.bytesRead == rhs.bytesRead && lhs.bytesDecoded == rhs.bytesDecoded
+            && lhs.firstRejection?.offset == rhs.firstRejection?.offset && lhs.gzipEnding == rhs.gzipEnding
+    }
+}

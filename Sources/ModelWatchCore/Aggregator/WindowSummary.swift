@@ -1,0 +1,110 @@
+/// What one stream (a model version on a host, in one source) did in one event-time window.
+///
+/// Every field adds under `merge`, so window summaries built by different workers, files or
+/// (in `live` mode) successive reads of a pipe combine to the same totals in any order.
+public struct StreamWindow: Sendable, Equatable {
+    public var records = 0
+    /// Records by status class: index 0 = no status, 1 = 1xx ... 5 = 5xx.
+    public var statusClasses = [Int](repeating: 0, count: 6)
+    public var throttled = 0
+    public var unavailable = 0
+    public var latency = LatencyHistogram()
+    public var latencySumMillis = 0.0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var logprobRequests = 0
+    public var firstMillis: Int64 = .max
+    public var lastMillis: Int64 = .min
+
+    public init() {}
+
+    /// Calls answered with a 5xx status.
+    public var serverErrors: Int { statusClasses[5] }
+
+    @inline(__always)
+    mutating func add(_ record: ParsedRecord) {
+        records += 1
+        let status = Int(record.status)
+        statusClasses[(100..<600).contains(status) ? status / 100 : 0] += 1
+        if status == 429 { throttled += 1 }
+        if status == 503 { unavailable += 1 }
+        if record.latencyMillis.isFinite && record.latencyMillis >= 0 {
+            latency.record(record.latencyMillis)
+            latencySumMillis += record.latencyMillis
+        }
+        if record.promptTokens > 0 { promptTokens += Int(record.promptTokens) }
+        if record.completionTokens > 0 { completionTokens += Int(record.completionTokens) }
+        if record.asksLogprobs { logprobRequests += 1 }
+        if record.timestampMillis < firstMillis { firstMillis = record.timestampMillis }
+        if record.timestampMillis > lastMillis { lastMillis = record.timestampMillis }
+    }
+
+    public mutating func merge(_ other: StreamWindow) {
+        records += other.records
+        for index in statusClasses.indices { statusClasses[index] += other.statusClasses[index] }
+        throttled += other.throttled
+        unavailable += other.unavailable
+        latency.merge(other.latency)
+        latencySumMillis += other.latencySumMillis
+        promptTokens += other.promptTokens
+        completionTokens += other.completionTokens
+        logprobRequests += other.logprobRequests
+        firstMillis = min(firstMillis, other.firstMillis)
+        lastMillis = max(lastMillis, other.lastMillis)
+    }
+}
+
+/// Names one stream in one window: the key of the window table the detectors read.
+public struct WindowKey: Hashable, Sendable, Comparable {
+    /// Start of the window, in milliseconds since the epoch (a multiple of the window length).
+    public var windowStartMillis: Int64
+    /// Index of the source (input file) in the run's source list.
+    public var source: Int
+    public var model: String?
+    public var modelVersion: String?
+    public var host: String?
+
+    public static func < (lhs: WindowKey, rhs: WindowKey) -> Bool {
+        if lhs.windowStartMillis != rhs.windowStartMillis { return lhs.windowStartMillis < rhs.windowStartMillis }
+        if lhs.source != rhs.source { return lhs.source < rhs.source }
+        if lhs.model != rhs.model { return (lhs.model ?? "") < (rhs.model ?? "") }
+        if lhs.modelVersion != rhs.modelVersion { return (lhs.modelVersion ?? "") < (rhs.modelVersion ?? "") }
+        return (lhs.host ?? "") < (rhs.host ?? "")
+    }
+}
+
+/// The mergeable result of reading some input: per-source accounting, the window table, and
+/// the bounded per-client and per-address sketches. One per worker, merged after the parallel
+/// step; `live` mode merges each new slice of a pipe into the same structure.
+public struct AnalysisSummary: Sendable {
+    public var windowMillis: Int64
+    public var sources: [SourceStatistics]
+    public var windows: [WindowKey: StreamWindow] = [:]
+    public var clients: HeavyHitters
+    public var addresses: HeavyHitters
+
+    public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
+        self.windowMillis = windowMillis
+        self.sources = sources
+        clients = HeavyHitters(capacity: principalCapacity)
+        addresses = HeavyHitters(capacity: principalCapacity)
+    }
+
+    public mutating func merge(_ other: AnalysisSummary) {
+        precondition(other.windowMillis == windowMillis, "window lengths differ")
+        for index in other.sources.indices {
+            if index < sources.count {
+                sources[index].merge(other.sources[index])
+            } else {
+                sources.append(other.sources[index])
+            }
+        }
+        windows.merge(other.windows) { first, second in
+            var combined = first
+            combined.merge(second)
+            return combined
+        }
+        clients.merge(other.clients)
+        addresses.merge(other.addresses)
+    }
+}

@@ -1,0 +1,151 @@
+/// A range of bytes inside the line being parsed: valid only until the next line.
+///
+/// Parsers hand out spans instead of `String`s so that nothing is allocated per line; the
+/// aggregator turns the few spans that must outlive the line into symbols.
+public struct ByteSpan: Equatable, Sendable {
+    public var start: Int32
+    public var count: Int32
+    public static let absent = ByteSpan(start: 0, count: -1)
+
+    public init(start: Int, count: Int) {
+        self.start = Int32(truncatingIfNeeded: start)
+        self.count = Int32(truncatingIfNeeded: count)
+    }
+
+    init(start: Int32, count: Int32) {
+        self.start = start
+        self.count = count
+    }
+
+    /// A field written as absent (missing, JSON `null`, or nginx's `-`).
+    public var isAbsent: Bool { count < 0 }
+}
+
+/// Which of the two log families a source holds, detected from its content.
+public enum LogKind: String, Sendable, Codable {
+    case inference
+    case access
+    case unknown
+}
+
+/// Why a line was not turned into a record. Every line read is parsed or counted under one of
+/// these, so the counts of a source always add up.
+public enum RejectReason: Int, CaseIterable, Sendable, Codable {
+    case blankLine
+    case lineTooLong
+    case notJSONObject
+    case malformedJSON
+    case nestingTooDeep
+    case missingTimestamp
+    case badTimestamp
+    case missingModel
+    case formatMismatch
+    case badStatus
+
+    /// Lowercase, stable name used in summaries and event evidence.
+    public var name: String {
+        switch self {
+        case .blankLine: "blank line"
+        case .lineTooLong: "line too long"
+        case .notJSONObject: "not a JSON object"
+        case .malformedJSON: "malformed JSON"
+        case .nestingTooDeep: "JSON nested too deep"
+        case .missingTimestamp: "missing timestamp"
+        case .badTimestamp: "unreadable timestamp"
+        case .missingModel: "missing model"
+        case .formatMismatch: "does not match the access-log format"
+        case .badStatus: "unreadable status"
+        }
+    }
+
+    /// Blank lines are not damage: they do not count toward a source's reject share.
+    public var countsAsDamage: Bool { self != .blankLine }
+}
+
+/// A line that could not be parsed: the reason and the byte offset, within the line, where the
+/// parser gave up.
+public struct LineRejection: Error, Equatable {
+    public var reason: RejectReason
+    public var offsetInLine: Int
+
+    public init(_ reason: RejectReason, at offsetInLine: Int) {
+        self.reason = reason
+        self.offsetInLine = offsetInLine
+    }
+}
+
+/// One typed value of an inference record's `features` object.
+public enum FeatureValue: Equatable, Sendable {
+    case number(Double)
+    case string(ByteSpan)
+    case bool(Bool)
+    case null
+}
+
+/// The fields of one inference or access-log line that the pipeline aggregates.
+///
+/// Numbers are decoded; text fields are spans into the line. A parser reuses one value for every
+/// line (`reset()`), so the feature list keeps its capacity and parsing allocates nothing.
+public struct ParsedRecord {
+    public var kind: LogKind = .unknown
+    /// Event time in milliseconds since 1970-01-01T00:00:00Z (UTC, after the line's own offset).
+    public var timestampMillis: Int64 = 0
+    public var model = ByteSpan.absent
+    public var modelVersion = ByteSpan.absent
+    public var client = ByteSpan.absent
+    public var address = ByteSpan.absent
+    public var host = ByteSpan.absent
+    public var requestID = ByteSpan.absent
+    /// Latency in milliseconds, NaN when absent.
+    public var latencyMillis: Double = .nan
+    /// HTTP-style status, -1 when absent.
+    public var status: Int32 = -1
+    public var promptTokens: Int32 = -1
+    public var completionTokens: Int32 = -1
+    public var prediction = ByteSpan.absent
+    public var predictionNumber: Double = .nan
+    public var score: Double = .nan
+    public var label = ByteSpan.absent
+    public var labelNumber: Double = .nan
+    public var asksLogprobs = false
+    public var topLogprobs: Int32 = -1
+    /// Feature names (spans) and values, in line order.
+    public var features: [(name: ByteSpan, value: FeatureValue)] = []
+    // Access-log fields.
+    public var method = ByteSpan.absent
+    public var path = ByteSpan.absent
+    public var userAgent = ByteSpan.absent
+    public var responseBytes: Int64 = -1
+
+    public init() {
+        features.reserveCapacity(32)
+    }
+
+    /// Clears the record for the next line, keeping the feature list's storage.
+    public mutating func reset(kind: LogKind) {
+        self.kind = kind
+        timestampMillis = 0
+        model = .absent
+        modelVersion = .absent
+        client = .absent
+        address = .absent
+        host = .absent
+        requestID = .absent
+        latencyMillis = .nan
+        status = -1
+        promptTokens = -1
+        completionTokens = -1
+        prediction = .absent
+        predictionNumber = .nan
+        score = .nan
+        label = .absent
+        labelNumber = .nan
+        asksLogprobs = false
+        topLogprobs = -1
+        features.removeAll(keepingCapacity: true)
+        method = .absent
+        path = .absent
+        userAgent = .absent
+        responseBytes = -1
+    }
+}

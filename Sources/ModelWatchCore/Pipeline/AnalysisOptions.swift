@@ -1,0 +1,19 @@
+/// The knobs of one batch run.
+public struct AnalysisOptions: Sendable {
+    /// Worker threads; each decodes files and parses chunks.
+    public var threads: Int
+    /// Length of the event-time windows the records are bucketed into.
+    public var windowMillis: Int64 = 60_000
+    /// Lines longer than this are rejected and counted, never buffered whole.
+    public var lineCap: Int = 1 << 20
+    /// Decoded bytes per chunk handed to a parser worker.
+    public var chunkSize: Int = 1 << 20
+    /// A custom access-log format; nil reads `combined`, then `common`.
+    public var accessFormat: AccessLogFormat?
+    /// Heavy-hitter counters kept per worker for clients and for addresses.
+    public var principalCapacity = 2048
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+    }
+}

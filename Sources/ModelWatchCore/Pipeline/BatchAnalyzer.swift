@@ -1,0 +1,144 @@
+import Foundation
+import Synchronization
+
+/// Runs the batch pipeline over a list of inputs on several threads and returns the merged summary.
+///
+/// Every worker runs the same loop: parse a chunk waiting in the queue if there is one; else
+/// claim the next unread file and decode it, pushing its chunks to the queue for idle workers;
+/// when the queue is full, the reader parses its own chunk instead of waiting. So several files
+/// decode at once, and within one large file decompression runs on one thread while the others
+/// parse. Each worker owns its `ChunkAggregator`; the summaries merge after the parallel step.
+/// Merging adds counts, so totals do not depend on which worker read what.
+public final class BatchAnalyzer: Sendable {
+    public let options: AnalysisOptions
+    /// Raw bytes read so far across all inputs (for the progress line).
+    let bytesRead = Atomic<Int>(0)
+    /// Chunks parsed so far.
+    let chunksParsed = Atomic<Int>(0)
+
+    /// Raw bytes read and chunks parsed so far; safe to call from any thread during `run`.
+    public var progress: (bytes: Int, chunks: Int) {
+        (bytesRead.load(ordering: .relaxed), chunksParsed.load(ordering: .relaxed))
+    }
+
+    public init(options: AnalysisOptions) {
+        self.options = options
+    }
+
+    public func run(_ sources: [InputSource]) -> AnalysisSummary {
+        let scheduler = WorkQueue(capacity: options.threads * 4, fileCount: sources.count)
+        let aggregators = (0..<options.threads).map { _ in
+            ChunkAggregator(
+                sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
+                accessFormat: options.accessFormat, principalCapacity: options.principalCapacity)
+        }
+        let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
+        let boxes = aggregators.map(UncheckedBox.init)
+        DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
+            // Each iteration touches only its own aggregator.
+            let aggregator = boxes[worker].value
+            workerLoop(aggregator: aggregator, scheduler: scheduler, sources: sources, reader: reader)
+        }
+        var summary = AnalysisSummary(
+            windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
+            principalCapacity: options.principalCapacity)
+        for aggregator in aggregators { summary.merge(aggregator.finish()) }
+        return summary
+    }
+
+    private func workerLoop(aggregator: ChunkAggregator, scheduler: WorkQueue, sources: [InputSource], reader: SourceReader) {
+        while true {
+            switch scheduler.next() {
+            case .chunk(var chunk, let kind):
+                aggregator.process(&chunk, kind: kind)
+                chunksParsed.add(1, ordering: .relaxed)
+            case .file(let index):
+                let outcome = reader.read(
+                    sources[index], index: index,
+                    progress: { self.bytesRead.add($0, ordering: .relaxed) },
+                    emit: { chunk, kind in
+                        if !scheduler.offer(chunk, kind: kind) {
+                            aggregator.process(&chunk, kind: kind)
+                            chunksParsed.add(1, ordering: .relaxed)
+                        }
+                    })
+                aggregator.noteReader(outcome.statistics, for: index)
+                aggregator.noteDroppedLines(outcome.droppedLines, firstOffset: outcome.firstDroppedOffset, for: index)
+                scheduler.finishedFile()
+            case .done:
+                return
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable worker state into its own `concurrentPerform` iteration.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+}
+
+/// The shared queue of the batch pipeline: chunks waiting for a parser and files waiting for a
+/// reader, behind one lock. Chunks move through it by value, so no chunk is shared.
+final class WorkQueue: @unchecked Sendable {
+    enum Work {
+        case chunk(LineChunk, LogKind)
+        case file(Int)
+        case done
+    }
+
+    private let condition = NSCondition()
+    private var chunks: [(LineChunk, LogKind)] = []
+    private var head = 0
+    private let capacity: Int
+    private let fileCount: Int
+    private var nextFile = 0
+    private var activeReaders = 0
+
+    init(capacity: Int, fileCount: Int) {
+        self.capacity = max(1, capacity)
+        self.fileCount = fileCount
+    }
+
+    /// Queues a chunk for another worker; false when the queue is full (parse it yourself).
+    func offer(_ chunk: LineChunk, kind: LogKind) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard chunks.count - head < capacity else { return false }
+        chunks.append((chunk, kind))
+        condition.signal()
+        return true
+    }
+
+    func finishedFile() {
+        condition.lock()
+        activeReaders -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next piece of work: a waiting chunk first, then an unread file; blocks while readers
+    /// are still producing and there is nothing to do.
+    func next() -> Work {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if head < chunks.count {
+                let item = chunks[head]
+                chunks[head].0.bytes = []
+                head += 1
+                if head == chunks.count || head > 64 {
+                    chunks.removeFirst(head)
+                    head = 0
+                }
+                return .chunk(item.0, item.1)
+            }
+            if nextFile < fileCount {
+                nextFile += 1
+                activeReaders += 1
+                return .file(nextFile - 1)
+            }
+            if activeReaders == 0 { return .done }
+            condition.wait()
+        }
+    }
+}

@@ -1,0 +1,168 @@
+/// The plain-text summary `analyze` prints: sources, models, top clients and addresses, events.
+/// Every string that came from a log goes through `TerminalText.sanitize`.
+public struct SummaryReport {
+    public var topCount = 10
+
+    public init() {}
+
+    public func render(_ summary: AnalysisSummary, events: [Event], elapsedSeconds: Double? = nil) -> String {
+        var out = ""
+        out += renderSources(summary)
+        out += "\n" + renderModels(summary)
+        out += "\n" + renderPrincipals(title: "Top clients", summary.clients)
+        out += "\n" + renderPrincipals(title: "Top addresses", summary.addresses)
+        out += "\n" + renderEvents(events)
+        if let elapsedSeconds {
+            let decoded = summary.sources.reduce(Int64(0)) { $0 + $1.bytesDecoded }
+            let lines = summary.sources.reduce(0) { $0 + $1.lines }
+            out += "\nRead \(Self.bytes(decoded)) (\(lines) lines) in \(Self.fixed(elapsedSeconds, 2)) s"
+            if elapsedSeconds > 0 {
+                out += ": \(Self.bytes(Int64(Double(decoded) / elapsedSeconds)))/s, \(Int(Double(lines) / elapsedSeconds)) lines/s"
+            }
+            out += ".\n"
+        }
+        return out
+    }
+
+    func renderSources(_ summary: AnalysisSummary) -> String {
+        var rows: [[String]] = [["source", "kind", "compression", "bytes in", "bytes out", "lines", "parsed", "rejected", "lost", "time range (UTC)"]]
+        for source in summary.sources {
+            let rejectedDetail = RejectReason.allCases.filter { source.rejected[$0.rawValue] > 0 }
+                .map { "\(source.rejected[$0.rawValue]) \($0.name)" }.joined(separator: ", ")
+            var lost = "-"
+            if let ending = source.gzipEnding, ending != .complete {
+                switch ending {
+                case .truncated: lost = "truncated at \(source.damageOffset ?? 0)"
+                case .corrupt: lost = "corrupt at \(source.damageOffset ?? 0), \(Self.bytes(source.lostCompressedBytes))"
+                case .trailingGarbage: lost = "\(Self.bytes(source.lostCompressedBytes)) junk at \(source.damageOffset ?? 0)"
+                case .complete: break
+                }
+            }
+            if source.readError != nil { lost = "unreadable" }
+            rows.append([
+                TerminalText.sanitize(source.path), source.kind.rawValue,
+                source.compression == .gzip ? "gzip ×\(source.gzipMembers)" : "plain",
+                Self.bytes(source.bytesRead), Self.bytes(source.bytesDecoded), String(source.lines), String(source.parsed),
+                source.rejectedTotal == 0 ? "0" : "\(source.rejectedTotal) (\(rejectedDetail))", lost,
+                Self.range(source.firstMillis, source.lastMillis),
+            ])
+        }
+        return "Sources\n" + Self.table(rows)
+    }
+
+    /// Per-model totals derived from the window table.
+    public struct ModelTotals {
+        public var model: String
+        public var window = StreamWindow()
+        public var versions: Set<String> = []
+        public var hosts: Set<String> = []
+    }
+
+    public static func modelTotals(_ summary: AnalysisSummary) -> [ModelTotals] {
+        var byModel: [String: ModelTotals] = [:]
+        for (key, window) in summary.windows {
+            guard let model = key.model else { continue }
+            var totals = byModel[model] ?? ModelTotals(model: model)
+            totals.window.merge(window)
+            if let version = key.modelVersion { totals.versions.insert(version) }
+            if let host = key.host { totals.hosts.insert(host) }
+            byModel[model] = totals
+        }
+        return byModel.values.sorted { $0.model < $1.model }
+    }
+
+    func renderModels(_ summary: AnalysisSummary) -> String {
+        var rows: [[String]] = [["model", "records", "versions", "hosts", "time range (UTC)", "p50 ms", "p95 ms", "p99 ms", "errors", "tokens"]]
+        for totals in Self.modelTotals(summary) {
+            let window = totals.window
+            let errorShare = window.records > 0 ? Double(window.statusClasses[5] + window.throttled) / Double(window.records) : 0
+            rows.append([
+                TerminalText.sanitize(totals.model), String(window.records),
+                TerminalText.sanitize(totals.versions.sorted().joined(separator: ", ")),
+                TerminalText.sanitize(totals.hosts.sorted().joined(separator: ", ")),
+                Self.range(window.firstMillis, window.lastMillis),
+                window.latency.quantile(0.5).map { Self.fixed($0, 1) } ?? "-",
+                window.latency.quantile(0.95).map { Self.fixed($0, 1) } ?? "-",
+                window.latency.quantile(0.99).map { Self.fixed($0, 1) } ?? "-",
+                Self.fixed(errorShare * 100, 2) + "%",
+                window.promptTokens + window.completionTokens > 0 ? String(window.promptTokens + window.completionTokens) : "-",
+            ])
+        }
+        if rows.count == 1 { return "Models\n  (no inference records)\n" }
+        return "Models (errors: 5xx and 429 share)\n" + Self.table(rows)
+    }
+
+    func renderPrincipals(title: String, _ hitters: HeavyHitters) -> String {
+        var rows: [[String]] = [["key", "requests", "4xx", "5xx", "401/403", "429", "first seen", "last seen"]]
+        for entry in hitters.top(topCount) {
+            let activity = entry.activity
+            let count = entry.overestimate > 0 ? "\(entry.count) (±\(entry.overestimate))" : String(entry.count)
+            rows.append([
+                TerminalText.sanitize(entry.key), count, String(activity.clientErrors), String(activity.serverErrors),
+                String(activity.authFailures), String(activity.throttled),
+                TimestampParser.formatRFC3339(millis: activity.firstMillis),
+                TimestampParser.formatRFC3339(millis: activity.lastMillis),
+            ])
+        }
+        let distinct = Int(hitters.distinct.estimate.rounded())
+        let header = "\(title) (\(hitters.total) requests, about \(distinct) distinct)\n"
+        if rows.count == 1 { return header + "  (none)\n" }
+        return header + Self.table(rows)
+    }
+
+    func renderEvents(_ events: [Event]) -> String {
+        guard !events.isEmpty else { return "Events\n  none\n" }
+        var out = "Events (\(events.count))\n"
+        for event in events.sorted(by: { ($0.severity, $1.startMillis) > ($1.severity, $0.startMillis) }) {
+            let controls = event.type.controls
+            out += "  [\(event.severity.name)] \(event.typeName) (ISO 27001:2022 \(controls.iso2022.joined(separator: ", ")); 2013 \(controls.iso2013.joined(separator: ", "))): "
+            out += TerminalText.sanitize(event.message) + "\n"
+        }
+        return out
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = " "
+            for (index, cell) in row.enumerated() {
+                line += " " + cell + String(repeating: " ", count: widths[index] - cell.count)
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    static func range(_ first: Int64, _ last: Int64) -> String {
+        guard first != .max, last != .min else { return "-" }
+        return TimestampParser.formatRFC3339(millis: first / 1000 * 1000) + " – " + TimestampParser.formatRFC3339(millis: last / 1000 * 1000)
+    }
+
+    public static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : fixed(value, value < 10 ? 2 : 1) + " " + units[unit]
+    }
+
+    public static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = String(rounded)
+        if text.contains("e") { return text }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        text = String(parts[0])
+        if digits > 0 { text += "." + String((fraction + String(repeating: "0", count: digits)).prefix(digits)) }
+        return text
+    }
+}

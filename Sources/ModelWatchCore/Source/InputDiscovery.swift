@@ -1,0 +1,68 @@
+import Foundation
+
+/// One input to read: a regular file found on the command line or by a directory walk, or
+/// standard input.
+public struct InputSource: Sendable, Equatable {
+    /// The path as given or found; `-` for standard input.
+    public var path: String
+    /// Size in bytes when known (regular files), for progress.
+    public var size: Int64?
+
+    public var isStandardInput: Bool { path == "-" }
+
+    public init(path: String, size: Int64?) {
+        self.path = path
+        self.size = size
+    }
+}
+
+/// Expands the PATH arguments of a command into the inputs to read.
+public enum InputDiscovery {
+    public struct MissingPath: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "no such file or directory: \(path)" }
+    }
+
+    /// Files stay as given; directories are walked recursively in byte order of their names
+    /// (a stable order, so runs over the same tree list the same sources); hidden entries
+    /// (names starting with `.`) inside directories are skipped; `-` is standard input.
+    public static func expand(_ paths: [String]) throws(MissingPath) -> [InputSource] {
+        var sources: [InputSource] = []
+        for path in paths {
+            if path == "-" {
+                sources.append(InputSource(path: "-", size: nil))
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw MissingPath(path: path)
+            }
+            if isDirectory.boolValue {
+                walk(path, into: &sources)
+            } else {
+                sources.append(InputSource(path: path, size: fileSize(path)))
+            }
+        }
+        return sources
+    }
+
+    private static func walk(_ directory: String, into sources: inout [InputSource]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        where !name.hasPrefix(".") {
+            let path = base + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                walk(path, into: &sources)
+            } else {
+                sources.append(InputSource(path: path, size: fileSize(path)))
+            }
+        }
+    }
+
+    static func fileSize(_ path: String) -> Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+}

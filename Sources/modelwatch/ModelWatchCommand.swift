@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import ModelWatchCore
+
+@main
+struct ModelWatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modelwatch",
+        abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
+        subcommands: [Analyze.self],
+        defaultSubcommand: nil)
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse log files, directory trees or standard input (-) in one batch pass.")
+
+    @Argument(help: "Files, directories (walked recursively) or - for standard input.")
+    var paths: [String]
+
+    @Option(help: "Write events as JSON lines to this file (- for standard output).")
+    var events: String?
+
+    @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
+    var accessFormat: String?
+
+    @Option(help: "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
+    var failOn: String?
+
+    @Option(help: "Worker threads (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Length of the event-time windows, in seconds.")
+    var windowSeconds: Int = 60
+
+    @Option(help: "Longest line accepted, in bytes; longer lines are rejected and counted.")
+    var lineCap: Int = 1 << 20
+
+    @Option(help: "How many clients and addresses to list.")
+    var top: Int = 10
+
+    @Flag(help: "Do not draw the progress line on standard error.")
+    var noProgress = false
+
+    func validate() throws {
+        if let failOn, Severity(name: failOn) == nil {
+            throw ValidationError("--fail-on takes info, low, medium, high or critical, not '\(failOn)'")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard windowSeconds >= 1 else { throw ValidationError("--window-seconds must be at least 1") }
+        guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+    }
+
+    func run() throws {
+        var options = AnalysisOptions(threads: threads)
+        options.windowMillis = Int64(windowSeconds) * 1000
+        options.lineCap = lineCap
+        if let accessFormat {
+            do {
+                options.accessFormat = try AccessLogFormat(nginx: accessFormat)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        let sources: [InputSource]
+        do {
+            sources = try InputDiscovery.expand(paths)
+        } catch {
+            throw ValidationError("\(error.description); give files, directories or - for standard input")
+        }
+        if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+
+        let analyzer = BatchAnalyzer(options: options)
+        let started = Date()
+        var progress: ProgressLine?
+        if !noProgress && ProgressLine.standardErrorIsTerminal {
+            let total = sources.compactMap(\.size).reduce(0, +)
+            progress = ProgressLine(totalBytes: total) { analyzer.progress }
+            progress?.start()
+        }
+        let summary = analyzer.run(sources)
+        progress?.stop()
+        let elapsed = Date().timeIntervalSince(started)
+
+        let raised = IntegrityDetector().events(for: summary)
+            .sorted { ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id) }
+        if let events {
+            let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
+            if events == "-" {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            } else if !FileManager.default.createFile(atPath: events, contents: Data(text.utf8)) {
+                throw ValidationError("cannot write events to \(events); check that its folder exists and is writable")
+            }
+        }
+        var report = SummaryReport()
+        report.topCount = top
+        let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
+        if events == "-" {
+            FileHandle.standardError.write(Data(rendered.utf8))
+        } else {
+            print(rendered, terminator: "")
+        }
+        if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
+            throw ExitCode(1)
+        }
+    }
+}
