@@ -98,6 +98,28 @@ import Testing
         #expect(totals[0].window.unavailable == 1600)
     }
 
+    @Test func windowBudgetCoarsensTheSameWayForAnyThreadCount() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in 0..<3 {
+            // 60 distinct minutes per file, two hosts: 120 stream-windows per file at 1 minute.
+            let text = (0..<6000).map { Self.inferenceLine($0, host: "inf-\(file % 2)") }.joined(separator: "\n")
+            try Data(text.utf8).write(to: folder.appendingPathComponent("part-\(file).jsonl"))
+        }
+        let configure: (inout AnalysisOptions) -> Void = {
+            $0.chunkSize = 16 * 1024
+            $0.maximumWindows = 10
+        }
+        let one = try TestSupport.analyze([folder.path], threads: 1, configure: configure)
+        let two = try TestSupport.analyze([folder.path], threads: 2, configure: configure)
+        #expect(one.windows.count <= 10)
+        // 3 sources × 60 minutes = 180 windows; 5 min: 36; 15 min: 12; 1 h: 3.
+        #expect(one.windowMillis == 3_600_000)
+        #expect(two.windowMillis == one.windowMillis)
+        #expect(two.windows == one.windows)
+        #expect(one.windows.values.reduce(0) { $0 + $1.records } == 18_000)
+    }
+
     @Test func accessLogsAreDetectedAndTimesNormalised() throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -8,7 +8,10 @@ import Darwin
 /// into the worker's own window table and sketches. Not thread-safe by design: each Dispatch
 /// worker owns one, and the results are merged after the parallel step (`finish()`).
 public final class ChunkAggregator {
-    public let windowMillis: Int64
+    /// Current window length: starts at the requested length and grows (`coarsen`) when the
+    /// window table passes `maximumWindows`, so memory stays bounded however long the input.
+    public private(set) var windowMillis: Int64
+    public let maximumWindows: Int
     public let lineCap: Int
     private let inferenceParser = InferenceLineParser()
     private let accessParser: AccessLogParser
@@ -30,9 +33,10 @@ public final class ChunkAggregator {
 
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
-        principalCapacity: Int = 2048
+        principalCapacity: Int = 2048, maximumWindows: Int = 50_000
     ) {
         self.windowMillis = windowMillis
+        self.maximumWindows = maximumWindows
         self.lineCap = lineCap
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
@@ -126,6 +130,7 @@ public final class ChunkAggregator {
             windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
             modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
         windows[key, default: StreamWindow()].add(record)
+        if windows.count > maximumWindows { coarsen() }
         let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
         if !record.client.isAbsent, record.client.count > 0 {
             clients.add(Self.bytes(record.client, line), status: record.status, tokens: tokens, at: millis)
@@ -139,6 +144,20 @@ public final class ChunkAggregator {
     static func floor(_ value: Int64, to step: Int64) -> Int64 {
         let remainder = value % step
         return remainder >= 0 ? value - remainder : value - remainder - step
+    }
+
+    /// Moves every window into the next longer window length (see `AnalysisSummary.coarserWindow`).
+    private func coarsen() {
+        while windows.count > maximumWindows {
+            windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)
+            var coarser: [LocalWindowKey: StreamWindow] = [:]
+            for (key, window) in windows {
+                var key = key
+                key.windowStartMillis = Self.floor(key.windowStartMillis, to: windowMillis)
+                coarser[key, default: StreamWindow()].merge(window)
+            }
+            windows = coarser
+        }
     }
 
     /// The worker's summary with names resolved, ready to merge with the other workers'.

@@ -90,8 +90,12 @@ public struct AnalysisSummary: Sendable {
         addresses = HeavyHitters(capacity: principalCapacity)
     }
 
+    /// Adds another summary. When one side's windows are longer (it ran out of window budget
+    /// first), the other side is coarsened to the same length before the windows add.
     public mutating func merge(_ other: AnalysisSummary) {
-        precondition(other.windowMillis == windowMillis, "window lengths differ")
+        var other = other
+        while windowMillis < other.windowMillis { coarsen() }
+        while other.windowMillis < windowMillis { other.coarsen() }
         for index in other.sources.indices {
             if index < sources.count {
                 sources[index].merge(other.sources[index])
@@ -106,5 +110,34 @@ public struct AnalysisSummary: Sendable {
         }
         clients.merge(other.clients)
         addresses.merge(other.addresses)
+    }
+
+    /// The next window length on the ladder 1 s, 5 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 3 h,
+    /// 6 h, 1 day, then doubling: each step is a multiple of the one before, so windows of a
+    /// finer step nest exactly inside the coarser one and re-bucketing loses nothing but
+    /// resolution.
+    public static func coarserWindow(after millis: Int64) -> Int64 {
+        let ladder: [Int64] = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000]
+        return ladder.first { $0 > millis && $0 % millis == 0 } ?? millis * 2
+    }
+
+    /// Re-buckets every window into the next longer window length.
+    public mutating func coarsen() {
+        windowMillis = Self.coarserWindow(after: windowMillis)
+        var coarser: [WindowKey: StreamWindow] = [:]
+        coarser.reserveCapacity(windows.count / 2)
+        for (key, window) in windows {
+            var key = key
+            key.windowStartMillis = ChunkAggregator.floor(key.windowStartMillis, to: windowMillis)
+            coarser[key, default: StreamWindow()].merge(window)
+        }
+        windows = coarser
+    }
+
+    /// Coarsens until at most `maximumWindows` stream-windows remain. Because every worker
+    /// coarsens only when its own table passes the same budget, the result is the same however
+    /// the input was split among workers.
+    public mutating func coarsen(toFit maximumWindows: Int) {
+        while windows.count > maximumWindows { coarsen() }
     }
 }

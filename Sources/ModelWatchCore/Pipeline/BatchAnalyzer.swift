@@ -30,7 +30,8 @@ public final class BatchAnalyzer: Sendable {
         let aggregators = (0..<options.threads).map { _ in
             ChunkAggregator(
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
-                accessFormat: options.accessFormat, principalCapacity: options.principalCapacity)
+                accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
+                maximumWindows: options.maximumWindows)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
@@ -43,6 +44,7 @@ public final class BatchAnalyzer: Sendable {
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
+        summary.coarsen(toFit: options.maximumWindows)
         return summary
     }
 
