@@ -36,6 +36,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Longest line accepted, in bytes; longer lines are rejected and counted.")
     var lineCap: Int = 1 << 20
 
+    @Option(help: "Stream-windows kept before windows grow longer (bounds memory on long inputs).")
+    var maxWindows: Int = 4096
+
     @Option(help: "How many clients and addresses to list.")
     var top: Int = 10
 
@@ -55,6 +58,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions(threads: threads)
         options.windowMillis = Int64(windowSeconds) * 1000
         options.lineCap = lineCap
+        options.maximumWindows = maxWindows
         if let accessFormat {
             do {
                 options.accessFormat = try AccessLogFormat(nginx: accessFormat)

@@ -204,7 +204,7 @@ import Testing
         }
     }
 
-    @Test func latencyQuantilesWithinOnePercent() {
+    @Test func latencyQuantilesWithinTwoPercent() {
         var histogram = LatencyHistogram()
         var values: [Double] = []
         var generator = SplitMix64(seed: 11)
@@ -217,7 +217,7 @@ import Testing
         for q in [0.5, 0.95, 0.99] {
             let exact = values[Int((q * Double(values.count)).rounded(.up)) - 1]
             let estimate = histogram.quantile(q)!
-            #expect(abs(estimate - exact) / exact < 0.011, "q=\(q)")
+            #expect(abs(estimate - exact) / exact < 0.021, "q=\(q)")
         }
         var merged = LatencyHistogram()
         var other = LatencyHistogram()

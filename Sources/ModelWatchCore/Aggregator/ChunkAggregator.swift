@@ -33,7 +33,7 @@ public final class ChunkAggregator {
 
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
-        principalCapacity: Int = 2048, maximumWindows: Int = 50_000
+        principalCapacity: Int = 2048, maximumWindows: Int = 4096
     ) {
         self.windowMillis = windowMillis
         self.maximumWindows = maximumWindows

@@ -6,16 +6,16 @@ import Darwin
 
 /// A mergeable histogram of positive values with logarithmic buckets, for latency quantiles.
 ///
-/// Bucket `i` holds values in `[γ^i, γ^(i+1))` with γ = 1.02, so a quantile read from the bucket
-/// midpoint is within ±1% of a value actually recorded at that rank (the DDSketch construction,
+/// Bucket `i` holds values in `[γ^i, γ^(i+1))` with γ = 1.04, so a quantile read from the bucket
+/// midpoint is within ±2% of a value actually recorded at that rank (the DDSketch construction,
 /// Masson, Rim and Lee, VLDB 2019). Buckets are stored sparsely, sorted by index, so a window
 /// that saw a few dozen distinct latencies costs a few hundred bytes. Merging adds counts, so it
 /// is exact, associative and commutative: partials merge to the same result in any order.
 ///
 /// - Complexity: `record` is O(log b) to find the bucket plus an insertion shift for a new
-///   bucket, b ≤ 1,400 buckets between 1 µs and 10^7 ms.
+///   bucket, b ≤ 600 buckets between 1 µs and 10^7 ms.
 public struct LatencyHistogram: Sendable, Equatable {
-    static let gamma = 1.02
+    static let gamma = 1.04
     static let logGamma = log(gamma)
     /// Values at or below this (in ms) fall into the lowest bucket.
     static let minimumValue = 0.001

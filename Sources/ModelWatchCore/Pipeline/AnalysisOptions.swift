@@ -14,7 +14,7 @@ public struct AnalysisOptions: Sendable {
     public var principalCapacity = 2048
     /// Stream-windows (window × source × model × version × host) kept before the window length
     /// grows; bounds memory on long inputs (about 0.5 KB each).
-    public var maximumWindows = 50_000
+    public var maximumWindows = 4096
 
     public init(threads: Int) {
         self.threads = max(1, threads)

@@ -24,8 +24,10 @@ public enum InputDiscovery {
     }
 
     /// Files stay as given; directories are walked recursively in byte order of their names
-    /// (a stable order, so runs over the same tree list the same sources); hidden entries
-    /// (names starting with `.`) inside directories are skipped; `-` is standard input.
+    /// (a stable order, so runs over the same tree list the same sources). Inside directories,
+    /// hidden entries (names starting with `.`) and Markdown notes (`*.md`, such as a README
+    /// beside the logs) are skipped; a file named on the command line is always read. `-` is
+    /// standard input.
     public static func expand(_ paths: [String]) throws(MissingPath) -> [InputSource] {
         var sources: [InputSource] = []
         for path in paths {
@@ -50,7 +52,7 @@ public enum InputDiscovery {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
-        where !name.hasPrefix(".") {
+        where !name.hasPrefix(".") && !name.lowercased().hasSuffix(".md") {
             let path = base + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
