@@ -89,8 +89,10 @@ import Testing
         let three = try TestSupport.analyze([folder.path], threads: 3, configure: configure)
         #expect(one.sources == three.sources)
         #expect(one.windows == three.windows)
-        #expect(one.clients.entries == three.clients.entries)
-        #expect(one.addresses.entries == three.addresses.entries)
+        #expect(one.inference.clients.entries == three.inference.clients.entries)
+        #expect(one.inference.addresses.entries == three.inference.addresses.entries)
+        #expect(one.inference.clients.total == 80_000)
+        #expect(one.gateway.clients.total == 0)
         #expect(one.sources.map(\.parsed) == [20_000, 20_000, 20_000, 20_000])
         let totals = SummaryReport.modelTotals(one)
         #expect(totals.count == 1)
@@ -133,6 +135,7 @@ import Testing
         #expect(summary.sources[0].parsed == 2)
         #expect(summary.sources[0].firstMillis == 1_794_873_695_000)
         #expect(summary.sources[0].lastMillis == 1_794_873_696_000)
-        #expect(summary.addresses.top(1).first?.activity.authFailures == 1)
+        #expect(summary.gateway.addresses.top(1).first?.activity.authFailures == 1)
+        #expect(summary.gateway.clients.entries.map(\.key) == ["k-1", "k-2"])
     }
 }

@@ -19,8 +19,9 @@ public final class ChunkAggregator {
     private var symbols = SymbolTable()
     private var sources: [SourceStatistics]
     private var windows: [LocalWindowKey: StreamWindow] = [:]
-    private var clients: HeavyHitters
-    private var addresses: HeavyHitters
+    private var gateway: PrincipalTables
+    private var inference: PrincipalTables
+    private let principalCapacity: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
     private struct LocalWindowKey: Hashable {
@@ -40,8 +41,9 @@ public final class ChunkAggregator {
         self.lineCap = lineCap
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
-        clients = HeavyHitters(capacity: principalCapacity)
-        addresses = HeavyHitters(capacity: principalCapacity)
+        gateway = PrincipalTables(capacity: principalCapacity)
+        inference = PrincipalTables(capacity: principalCapacity)
+        self.principalCapacity = principalCapacity
     }
 
     /// Records facts the reader learned about a source (bytes, compression, gzip ending).
@@ -132,11 +134,20 @@ public final class ChunkAggregator {
         windows[key, default: StreamWindow()].add(record)
         if windows.count > maximumWindows { coarsen() }
         let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
+        if record.kind == .inference {
+            countPrincipals(&inference, line: line, tokens: tokens)
+        } else {
+            countPrincipals(&gateway, line: line, tokens: tokens)
+        }
+    }
+
+    private func countPrincipals(_ tables: inout PrincipalTables, line: UnsafeRawBufferPointer, tokens: Int) {
+        let millis = record.timestampMillis
         if !record.client.isAbsent, record.client.count > 0 {
-            clients.add(Self.bytes(record.client, line), status: record.status, tokens: tokens, at: millis)
+            tables.clients.add(Self.bytes(record.client, line), status: record.status, tokens: tokens, at: millis)
         }
         if !record.address.isAbsent, record.address.count > 0 {
-            addresses.add(Self.bytes(record.address, line), status: record.status, tokens: tokens, at: millis)
+            tables.addresses.add(Self.bytes(record.address, line), status: record.status, tokens: tokens, at: millis)
         }
     }
 
@@ -162,15 +173,15 @@ public final class ChunkAggregator {
 
     /// The worker's summary with names resolved, ready to merge with the other workers'.
     public func finish() -> AnalysisSummary {
-        var summary = AnalysisSummary(windowMillis: windowMillis, sources: sources, principalCapacity: clients.capacity)
+        var summary = AnalysisSummary(windowMillis: windowMillis, sources: sources, principalCapacity: principalCapacity)
         for (key, window) in windows {
             let named = WindowKey(
                 windowStartMillis: key.windowStartMillis, source: Int(key.source), model: symbols.name(of: key.model),
                 modelVersion: symbols.name(of: key.modelVersion), host: symbols.name(of: key.host))
             summary.windows[named, default: StreamWindow()].merge(window)
         }
-        summary.clients = clients
-        summary.addresses = addresses
+        summary.gateway = gateway
+        summary.inference = inference
         return summary
     }
 }

@@ -80,14 +80,16 @@ public struct AnalysisSummary: Sendable {
     public var windowMillis: Int64
     public var sources: [SourceStatistics]
     public var windows: [WindowKey: StreamWindow] = [:]
-    public var clients: HeavyHitters
-    public var addresses: HeavyHitters
+    /// Clients and addresses as the gateway's access logs saw them (every call, rejected ones too).
+    public var gateway: PrincipalTables
+    /// Clients and addresses as the inference logs saw them (calls that reached a model).
+    public var inference: PrincipalTables
 
     public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
         self.windowMillis = windowMillis
         self.sources = sources
-        clients = HeavyHitters(capacity: principalCapacity)
-        addresses = HeavyHitters(capacity: principalCapacity)
+        gateway = PrincipalTables(capacity: principalCapacity)
+        inference = PrincipalTables(capacity: principalCapacity)
     }
 
     /// Adds another summary. When one side's windows are longer (it ran out of window budget
@@ -108,8 +110,8 @@ public struct AnalysisSummary: Sendable {
             combined.merge(second)
             return combined
         }
-        clients.merge(other.clients)
-        addresses.merge(other.addresses)
+        gateway.merge(other.gateway)
+        inference.merge(other.inference)
     }
 
     /// The next window length on the ladder 1 s, 5 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 3 h,
@@ -139,5 +141,21 @@ public struct AnalysisSummary: Sendable {
     /// the input was split among workers.
     public mutating func coarsen(toFit maximumWindows: Int) {
         while windows.count > maximumWindows { coarsen() }
+    }
+}
+
+/// The busiest clients (API keys) and addresses of one log family, in bounded memory.
+public struct PrincipalTables: Sendable {
+    public var clients: HeavyHitters
+    public var addresses: HeavyHitters
+
+    public init(capacity: Int) {
+        clients = HeavyHitters(capacity: capacity)
+        addresses = HeavyHitters(capacity: capacity)
+    }
+
+    public mutating func merge(_ other: PrincipalTables) {
+        clients.merge(other.clients)
+        addresses.merge(other.addresses)
     }
 }

@@ -9,8 +9,11 @@ public struct SummaryReport {
         var out = ""
         out += renderSources(summary)
         out += "\n" + renderModels(summary)
-        out += "\n" + renderPrincipals(title: "Top clients", summary.clients)
-        out += "\n" + renderPrincipals(title: "Top addresses", summary.addresses)
+        for (family, tables) in [("gateway access logs", summary.gateway), ("inference logs", summary.inference)]
+        where tables.clients.total + tables.addresses.total > 0 {
+            out += "\n" + renderPrincipals(title: "Top clients in the \(family)", tables.clients)
+            out += "\n" + renderPrincipals(title: "Top addresses in the \(family)", tables.addresses)
+        }
         out += "\n" + renderEvents(events)
         if let elapsedSeconds {
             let decoded = summary.sources.reduce(Int64(0)) { $0 + $1.bytesDecoded }
