@@ -9,6 +9,20 @@ struct ModelWatchCommand: ParsableCommand {
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
         subcommands: [Analyze.self],
         defaultSubcommand: nil)
+
+    /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct Analyze: ParsableCommand {
