@@ -50,8 +50,8 @@ struct Analyze: ParsableCommand {
     @Option(help: "Longest line accepted, in bytes; longer lines are rejected and counted.")
     var lineCap: Int = 1 << 20
 
-    @Option(help: "Stream-windows kept before windows grow longer (bounds memory on long inputs).")
-    var maxWindows: Int = 4096
+    @Option(help: "Memory (MiB) each worker's window table may use before windows grow longer.")
+    var windowBudgetMb: Int = AnalysisOptions.defaultWindowBudget >> 20
 
     @Option(help: "How many clients and addresses to list.")
     var top: Int = 10
@@ -65,6 +65,7 @@ struct Analyze: ParsableCommand {
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard windowSeconds >= 1 else { throw ValidationError("--window-seconds must be at least 1") }
+        guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
     }
 
@@ -72,7 +73,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions(threads: threads)
         options.windowMillis = Int64(windowSeconds) * 1000
         options.lineCap = lineCap
-        options.maximumWindows = maxWindows
+        options.windowBudget = windowBudgetMb << 20
         if let accessFormat {
             do {
                 options.accessFormat = try AccessLogFormat(nginx: accessFormat)

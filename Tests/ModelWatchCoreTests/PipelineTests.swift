@@ -110,11 +110,11 @@ import Testing
         }
         let configure: (inout AnalysisOptions) -> Void = {
             $0.chunkSize = 16 * 1024
-            $0.maximumWindows = 10
+            $0.windowBudget = 10 * StreamWindow.fixedFootprint + 400
         }
         let one = try TestSupport.analyze([folder.path], threads: 1, configure: configure)
         let two = try TestSupport.analyze([folder.path], threads: 2, configure: configure)
-        #expect(one.windows.count <= 10)
+        #expect(one.windowFootprint <= 10 * StreamWindow.fixedFootprint + 400)
         // 3 sources × 60 minutes = 180 windows; 5 min: 36; 15 min: 12; 1 h: 3.
         #expect(one.windowMillis == 3_600_000)
         #expect(two.windowMillis == one.windowMillis)

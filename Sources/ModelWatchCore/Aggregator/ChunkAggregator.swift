@@ -9,9 +9,11 @@ import Darwin
 /// worker owns one, and the results are merged after the parallel step (`finish()`).
 public final class ChunkAggregator {
     /// Current window length: starts at the requested length and grows (`coarsen`) when the
-    /// window table passes `maximumWindows`, so memory stays bounded however long the input.
+    /// window table passes `windowBudget` bytes, so memory stays bounded however long the input.
     public private(set) var windowMillis: Int64
-    public let maximumWindows: Int
+    public let windowBudget: Int
+    /// Approximate bytes held by `windows` (see `StreamWindow.footprint`).
+    private var windowFootprint = 0
     public let lineCap: Int
     private let inferenceParser = InferenceLineParser()
     private let accessParser: AccessLogParser
@@ -34,10 +36,10 @@ public final class ChunkAggregator {
 
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
-        principalCapacity: Int = 2048, maximumWindows: Int = 4096
+        principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget
     ) {
         self.windowMillis = windowMillis
-        self.maximumWindows = maximumWindows
+        self.windowBudget = windowBudget
         self.lineCap = lineCap
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
@@ -131,8 +133,8 @@ public final class ChunkAggregator {
         let key = LocalWindowKey(
             windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
             modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
-        windows[key, default: StreamWindow()].add(record)
-        if windows.count > maximumWindows { coarsen() }
+        windowFootprint += windows[key, default: StreamWindow()].add(record)
+        if windowFootprint > windowBudget { coarsen() }
         let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
         if record.kind == .inference {
             countPrincipals(&inference, line: line, tokens: tokens)
@@ -159,7 +161,7 @@ public final class ChunkAggregator {
 
     /// Moves every window into the next longer window length (see `AnalysisSummary.coarserWindow`).
     private func coarsen() {
-        while windows.count > maximumWindows {
+        while windowFootprint > windowBudget && windows.count > 1 {
             windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)
             var coarser: [LocalWindowKey: StreamWindow] = [:]
             for (key, window) in windows {
@@ -168,6 +170,7 @@ public final class ChunkAggregator {
                 coarser[key, default: StreamWindow()].merge(window)
             }
             windows = coarser
+            windowFootprint = windows.values.reduce(0) { $0 + $1.footprint }
         }
     }
 

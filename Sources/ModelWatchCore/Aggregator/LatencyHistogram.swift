@@ -40,12 +40,18 @@ public struct LatencyHistogram: Sendable, Equatable {
         return lower * (1 + gamma) / 2
     }
 
-    public mutating func record(_ value: Double) {
-        guard value.isFinite, value >= 0 else { return }
-        add(index: Self.bucketIndex(of: value), count: 1)
+    /// Records one value; returns true when it opened a new bucket (the histogram grew).
+    @discardableResult
+    public mutating func record(_ value: Double) -> Bool {
+        guard value.isFinite, value >= 0 else { return false }
+        return add(index: Self.bucketIndex(of: value), count: 1)
     }
 
-    private mutating func add(index: UInt16, count added: UInt32) {
+    /// Buckets in use: the histogram's memory is about 6 bytes a bucket.
+    public var bucketCount: Int { bucketIndices.count }
+
+    @discardableResult
+    private mutating func add(index: UInt16, count added: UInt32) -> Bool {
         count += Int(added)
         var low = 0
         var high = bucketIndices.count
@@ -55,10 +61,11 @@ public struct LatencyHistogram: Sendable, Equatable {
         }
         if low < bucketIndices.count && bucketIndices[low] == index {
             bucketCounts[low] &+= added
-        } else {
-            bucketIndices.insert(index, at: low)
-            bucketCounts.insert(added, at: low)
+            return false
         }
+        bucketIndices.insert(index, at: low)
+        bucketCounts.insert(added, at: low)
+        return true
     }
 
     public mutating func merge(_ other: LatencyHistogram) {

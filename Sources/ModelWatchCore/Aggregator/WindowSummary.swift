@@ -21,15 +21,23 @@ public struct StreamWindow: Sendable, Equatable {
     /// Calls answered with a 5xx status.
     public var serverErrors: Int { statusClasses[5] }
 
+    /// Approximate bytes this window holds (fixed part plus latency buckets), for the window
+    /// table's memory budget.
+    public var footprint: Int { Self.fixedFootprint + latency.bucketCount * Self.bytesPerBucket }
+    static let fixedFootprint = 256
+    static let bytesPerBucket = 6
+
+    /// Adds a record; returns how many bytes the window's footprint grew by.
     @inline(__always)
-    mutating func add(_ record: ParsedRecord) {
+    mutating func add(_ record: ParsedRecord) -> Int {
+        var grown = records == 0 ? Self.fixedFootprint : 0
         records += 1
         let status = Int(record.status)
         statusClasses[(100..<600).contains(status) ? status / 100 : 0] += 1
         if status == 429 { throttled += 1 }
         if status == 503 { unavailable += 1 }
         if record.latencyMillis.isFinite && record.latencyMillis >= 0 {
-            latency.record(record.latencyMillis)
+            if latency.record(record.latencyMillis) { grown += Self.bytesPerBucket }
             latencySumMillis += record.latencyMillis
         }
         if record.promptTokens > 0 { promptTokens += Int(record.promptTokens) }
@@ -37,6 +45,7 @@ public struct StreamWindow: Sendable, Equatable {
         if record.asksLogprobs { logprobRequests += 1 }
         if record.timestampMillis < firstMillis { firstMillis = record.timestampMillis }
         if record.timestampMillis > lastMillis { lastMillis = record.timestampMillis }
+        return grown
     }
 
     public mutating func merge(_ other: StreamWindow) {
@@ -136,11 +145,15 @@ public struct AnalysisSummary: Sendable {
         windows = coarser
     }
 
-    /// Coarsens until at most `maximumWindows` stream-windows remain. Because every worker
-    /// coarsens only when its own table passes the same budget, the result is the same however
-    /// the input was split among workers.
-    public mutating func coarsen(toFit maximumWindows: Int) {
-        while windows.count > maximumWindows { coarsen() }
+    /// Approximate bytes held by the window table.
+    public var windowFootprint: Int { windows.values.reduce(0) { $0 + $1.footprint } }
+
+    /// Coarsens until the window table fits `budget` bytes. A worker's table is never larger
+    /// than the merged table at the same window length, and every worker coarsens only when its
+    /// own table passes the same budget, so the final window length is the shortest one at which
+    /// the merged table fits: the same however the input was split among workers.
+    public mutating func coarsen(toFit budget: Int) {
+        while windowFootprint > budget && windows.count > 1 { coarsen() }
     }
 }
 

@@ -12,9 +12,10 @@ public struct AnalysisOptions: Sendable {
     public var accessFormat: AccessLogFormat?
     /// Heavy-hitter counters kept per worker for clients and for addresses.
     public var principalCapacity = 2048
-    /// Stream-windows (window × source × model × version × host) kept before the window length
-    /// grows; bounds memory on long inputs (about 0.5 KB each).
-    public var maximumWindows = 4096
+    /// Bytes the window table (window × source × model × version × host) may hold per worker
+    /// before the window length grows; bounds memory on long inputs.
+    public var windowBudget = AnalysisOptions.defaultWindowBudget
+    public static let defaultWindowBudget = 1 << 20
 
     public init(threads: Int) {
         self.threads = max(1, threads)

@@ -26,12 +26,12 @@ public final class BatchAnalyzer: Sendable {
     }
 
     public func run(_ sources: [InputSource]) -> AnalysisSummary {
-        let scheduler = WorkQueue(capacity: options.threads * 4, fileCount: sources.count)
+        let scheduler = WorkQueue(capacity: options.threads * 2, fileCount: sources.count)
         let aggregators = (0..<options.threads).map { _ in
             ChunkAggregator(
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
-                maximumWindows: options.maximumWindows)
+                windowBudget: options.windowBudget)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
@@ -44,7 +44,7 @@ public final class BatchAnalyzer: Sendable {
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
-        summary.coarsen(toFit: options.maximumWindows)
+        summary.coarsen(toFit: options.windowBudget)
         return summary
     }
 
