@@ -32,6 +32,8 @@ import Testing
             #expect(source.rejectedTotal == counts.2, "\(file)")
         }
         #expect(byFile["gateway/access.log"]?.kind == .access)
+        // Line 8008 is the first malformed one; Python: sum(len(l) + 1 for l in lines[:8007]).
+        #expect(byFile["gateway/access.log"]?.firstRejection?.offset == 1_195_051)
         #expect(byFile["gateway/access.log.1.gz"]?.compression == .gzip)
         #expect(byFile["inference/inf-1/2026-11-16.jsonl.gz"]?.gzipMembers == 6)
         #expect(byFile["inference/inf-2/2026-11-15-partial.jsonl.gz"]?.gzipEnding == .truncated)

@@ -103,7 +103,7 @@ public final class ChunkAggregator {
             case .access, .unknown: try accessParser.parse(line, into: &record)
             }
         } catch {
-            sources[source].reject(error.reason, at: offset + Int64(error.offsetInLine))
+            sources[source].reject(error.reason, at: offset)
             return
         }
         sources[source].parsed += 1

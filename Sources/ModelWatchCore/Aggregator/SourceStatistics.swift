@@ -29,7 +29,8 @@ public struct SourceStatistics: Sendable, Equatable {
     public var parsed = 0
     /// Rejected lines by reason (`RejectReason.rawValue` indexes).
     public var rejected = [Int](repeating: 0, count: RejectReason.allCases.count)
-    /// The first rejected line: its decoded byte offset and reason, for a message a person can act on.
+    /// The first rejected line: the decoded byte offset where it starts and the reason, for a
+    /// message a person can act on.
     public var firstRejection: (offset: Int64, reason: RejectReason)?
     public var firstMillis: Int64 = .max
     public var lastMillis: Int64 = .min

@@ -50,7 +50,35 @@ public struct SummaryReport {
                 Self.range(source.firstMillis, source.lastMillis),
             ])
         }
-        return "Sources\n" + Self.table(rows)
+        var out = "Sources\n" + Self.table(rows)
+        let problems = summary.sources.compactMap(Self.problem(of:))
+        if !problems.isEmpty {
+            out += "\nInput problems (the rest of each input was still analysed)\n"
+            for problem in problems { out += "  " + problem + "\n" }
+        }
+        return out
+    }
+
+    /// One sentence naming the file, the byte offset and what to do, for a source that had trouble.
+    static func problem(of source: SourceStatistics) -> String? {
+        let path = TerminalText.sanitize(source.path)
+        if let readError = source.readError { return TerminalText.sanitize(readError) }
+        var parts: [String] = []
+        if let ending = source.gzipEnding, ending != .complete {
+            let offset = source.damageOffset ?? source.bytesRead
+            switch ending {
+            case .truncated: parts.append("gzip archive truncated at compressed byte \(offset)")
+            case .corrupt(let error): parts.append("corrupt gzip data at compressed byte \(offset) (\(error.description))")
+            case .trailingGarbage: parts.append("\(source.lostCompressedBytes) bytes of non-gzip data after the last member, from compressed byte \(offset)")
+            case .complete: break
+            }
+        }
+        if let first = source.firstRejection, source.damagedLines > 0 {
+            let where_ = source.compression == .gzip ? "decoded byte" : "byte"
+            parts.append("\(source.damagedLines) line(s) rejected, the first starting at \(where_) \(first.offset): \(first.reason.name)")
+        }
+        guard !parts.isEmpty else { return nil }
+        return path + ": " + parts.joined(separator: "; ")
     }
 
     /// Per-model totals derived from the window table.
