@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "ModelWatchCore", targets: ["ModelWatchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.

@@ -38,7 +38,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
-    @Option(help: "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
+    @Option(
+        help:
+            "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
     var failOn: String?
 
     @Option(help: "Worker threads (default: the number of cores).")

@@ -14,7 +14,9 @@ import Testing
     static var binary: URL {
         // The test bundle sits in the same products folder as the executable.
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modelwatch").path) && folder.path != "/" {
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("modelwatch").path)
+            && folder.path != "/"
+        {
             folder.deleteLastPathComponent()
         }
         return folder.appendingPathComponent("modelwatch")
@@ -25,7 +27,8 @@ import Testing
         process.executableURL = binary
         process.arguments = arguments
         let output = Pipe()
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("modelwatch-stderr-\(UUID().uuidString)")
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "modelwatch-stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         let error = try FileHandle(forWritingTo: errorFile)
@@ -54,7 +57,8 @@ import Testing
         let compressed = try TestSupport.gzip(Data(lines.utf8))
         try compressed.prefix(compressed.count / 2).write(to: folder.appendingPathComponent("a-cut.jsonl.gz"))
         try compressed.write(to: folder.appendingPathComponent("b-whole.jsonl.gz"))
-        let hostile = "1.2.3.4 - - [16/Nov/2026:19:01:35 -0500] \"GET /\u{1B}[2J HTTP/1.1\" 200 1 \"-\" \"x\" key=k-\u{1B}]0;pwned\u{07}evil\n"
+        let hostile =
+            "1.2.3.4 - - [16/Nov/2026:19:01:35 -0500] \"GET /\u{1B}[2J HTTP/1.1\" 200 1 \"-\" \"x\" key=k-\u{1B}]0;pwned\u{07}evil\n"
         try Data(hostile.utf8).write(to: folder.appendingPathComponent("c-access.log"))
         return folder
     }

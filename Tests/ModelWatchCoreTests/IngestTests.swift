@@ -6,7 +6,9 @@ import Testing
 @Suite struct LineFramerTests {
     /// Frames `input` fed in blocks of `blockSize` and returns the lines the chunks hold, with
     /// each line's absolute offset, as a worker would split them.
-    static func frame(_ input: [UInt8], blockSize: Int, chunkSize: Int, lineCap: Int) -> (lines: [(Int64, [UInt8])], dropped: Int) {
+    static func frame(_ input: [UInt8], blockSize: Int, chunkSize: Int, lineCap: Int) -> (
+        lines: [(Int64, [UInt8])], dropped: Int
+    ) {
         var framer = LineFramer(sourceIndex: 0, chunkSize: chunkSize, lineCap: lineCap)
         var chunks: [LineChunk] = []
         input.withUnsafeBytes { buffer in
@@ -69,7 +71,9 @@ import Testing
                 while start < buffer.count {
                     let end = min(buffer.count, start + blockSize)
                     framer.append(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) { chunk in
-                        for line in chunk.bytes.split(separator: 0x0A) { kept.append(String(decoding: line, as: UTF8.self)) }
+                        for line in chunk.bytes.split(separator: 0x0A) {
+                            kept.append(String(decoding: line, as: UTF8.self))
+                        }
                         offsets.append(chunk.startOffset)
                     }
                     start = end
@@ -92,7 +96,9 @@ import Testing
 }
 
 @Suite struct GzipMemberReaderTests {
-    static func decode(_ data: Data, blockSize: Int = 4096) throws -> (bytes: [UInt8], ending: GzipMemberReader.Ending, members: Int, offset: Int) {
+    static func decode(_ data: Data, blockSize: Int = 4096) throws -> (
+        bytes: [UInt8], ending: GzipMemberReader.Ending, members: Int, offset: Int
+    ) {
         let reader = try GzipMemberReader()
         var output = [UInt8](repeating: 0, count: 1000)
         var decoded: [UInt8] = []
@@ -158,7 +164,9 @@ import Testing
     @Test func heavyHittersExactUnderCapacityAndBoundedAbove() {
         var hitters = HeavyHitters(capacity: 100)
         for index in 0..<50 {
-            for _ in 0..<(index + 1) { Array("key-\(index)".utf8).withUnsafeBytes { hitters.add($0, status: 200, tokens: 0, at: 0) } }
+            for _ in 0..<(index + 1) {
+                Array("key-\(index)".utf8).withUnsafeBytes { hitters.add($0, status: 200, tokens: 0, at: 0) }
+            }
         }
         #expect(hitters.top(1).first?.key == "key-49")
         #expect(hitters.top(1).first?.count == 50)

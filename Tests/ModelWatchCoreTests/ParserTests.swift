@@ -18,7 +18,9 @@ import Testing
         #expect(parsed == expected)
     }
 
-    @Test(arguments: ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-17T00:01:35", "2026-11-17T00:01:35.Z", "garbage", ""])
+    @Test(arguments: [
+        "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-17T00:01:35", "2026-11-17T00:01:35.Z", "garbage", "",
+    ])
     func rfc3339Rejects(text: String) {
         #expect(Array(text.utf8).withUnsafeBytes { TimestampParser.parseRFC3339($0) } == nil)
     }
@@ -47,7 +49,8 @@ import Testing
 
 @Suite struct InferenceParserTests {
     @Test func specExampleLine() throws {
-        let line = #"{"ts":"2026-11-17T00:01:35.971Z","request_id":"f563d66e-9529","model":"fraud-scorer","model_version":"3.2.1","client":"k-8ad8e9","ip":"94.15.114.86","host":"inf-3","latency_ms":12.1,"status":200,"features":{"amount":51.62,"country":"SA","tx_24h":2},"prediction":"legit","score":0.9404}"#
+        let line =
+            #"{"ts":"2026-11-17T00:01:35.971Z","request_id":"f563d66e-9529","model":"fraud-scorer","model_version":"3.2.1","client":"k-8ad8e9","ip":"94.15.114.86","host":"inf-3","latency_ms":12.1,"status":200,"features":{"amount":51.62,"country":"SA","tx_24h":2},"prediction":"legit","score":0.9404}"#
         try TestSupport.withInference(line) { record, bytes in
             #expect(record.timestampMillis == 1_794_873_695_971)
             #expect(TestSupport.string(record.requestID, bytes) == "f563d66e-9529")
@@ -72,7 +75,8 @@ import Testing
     }
 
     @Test func everyTypeOfValue() throws {
-        let line = #"{ "ts" : 1794873695971 , "model":"m\u00e9\"x\\y\/z\n", "features":{"n":-1.5e-3,"i":0,"big":12345678901234567890,"s":"a\ud83d\ude00b","t":true,"f":false,"z":null,"arr":[1,[2,{"k":"v"}]],"obj":{"x":1}}, "unknown":{"deep":[null,true,false,"x",1E+2]}, "label":1, "prediction":0.5, "logprobs":true, "top_logprobs":5, "prompt_tokens":120, "completion_tokens":30}"#
+        let line =
+            #"{ "ts" : 1794873695971 , "model":"m\u00e9\"x\\y\/z\n", "features":{"n":-1.5e-3,"i":0,"big":12345678901234567890,"s":"a\ud83d\ude00b","t":true,"f":false,"z":null,"arr":[1,[2,{"k":"v"}]],"obj":{"x":1}}, "unknown":{"deep":[null,true,false,"x",1E+2]}, "label":1, "prediction":0.5, "logprobs":true, "top_logprobs":5, "prompt_tokens":120, "completion_tokens":30}"#
         try TestSupport.withInference(line) { record, bytes in
             #expect(record.timestampMillis == 1_794_873_695_971)
             #expect(TestSupport.string(record.model, bytes) == "mé\"x\\y/z\n")
@@ -100,7 +104,10 @@ import Testing
 
     @Test func numbersMatchStrtod() throws {
         // The fast path must give the correctly rounded Double, like strtod.
-        for text in ["0.1", "51.62", "3.14159265358979", "1e22", "1e-22", "123456789012345", "0.000001234", "-2.5E+10", "9007199254740993", "1.7976931348623157e308", "4.9e-324"] {
+        for text in [
+            "0.1", "51.62", "3.14159265358979", "1e22", "1e-22", "123456789012345", "0.000001234", "-2.5E+10",
+            "9007199254740993", "1.7976931348623157e308", "4.9e-324",
+        ] {
             let line = #"{"ts":1,"model":"m","latency_ms":"# + text + "}"
             try TestSupport.withInference(line) { record, _ in
                 #expect(record.latencyMillis == strtod(text, nil), "\(text)")
@@ -130,13 +137,16 @@ import Testing
     }
 
     @Test func deepNestingIsRefusedNotRecursedWithoutLimit() {
-        let deep = #"{"ts":1,"model":"m","x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        let deep =
+            #"{"ts":1,"model":"m","x":"# + String(repeating: "[", count: 100_000)
+            + String(repeating: "]", count: 100_000) + "}"
         guard case .failure(let rejection) = TestSupport.parseInference(deep) else {
             Issue.record("accepted a line nested 100,000 deep")
             return
         }
         #expect(rejection.reason == .nestingTooDeep)
-        let shallow = #"{"ts":1,"model":"m","x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "}"
+        let shallow =
+            #"{"ts":1,"model":"m","x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "}"
         #expect((try? TestSupport.parseInference(shallow).get()) != nil)
     }
 
@@ -144,7 +154,9 @@ import Testing
         var generator = SplitMix64(seed: 42)
         for _ in 0..<2000 {
             var bytes = Array(#"{"ts":"2026-11-17T00:01:35Z","model":"m","x":"abc"}"#.utf8)
-            for _ in 0..<3 { bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next()) }
+            for _ in 0..<3 {
+                bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next())
+            }
             var record = ParsedRecord()
             _ = bytes.withUnsafeMutableBytes { try? InferenceLineParser().parse($0, into: &record) }
         }
@@ -166,7 +178,8 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite struct AccessLogParserTests {
     @Test func combinedWithExtras() throws {
-        let line = #"94.15.114.86 - alice [16/Nov/2026:19:01:35 -0500] "POST /v1/models/fraud-scorer/predict HTTP/1.1" 200 512 "-" "python-requests/2.31" rt=0.012 rid=f563d66e-9529 key=k-8ad8e9"#
+        let line =
+            #"94.15.114.86 - alice [16/Nov/2026:19:01:35 -0500] "POST /v1/models/fraud-scorer/predict HTTP/1.1" 200 512 "-" "python-requests/2.31" rt=0.012 rid=f563d66e-9529 key=k-8ad8e9"#
         try TestSupport.withAccess(line) { record, bytes in
             #expect(record.timestampMillis == 1_794_873_695_000)
             #expect(TestSupport.string(record.address, bytes) == "94.15.114.86")
@@ -201,8 +214,11 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func customNginxFormatWithRoles() throws {
         let format = try AccessLogFormat(
-            nginx: #"$time_iso8601 $remote_addr "$http_x_forwarded_for" $request_method $request_uri $status $request_time $request_id $http_x_api_key"#)
-        let line = #"2026-11-17T00:01:35+00:00 10.1.1.1 "203.0.113.9, 10.1.1.1" POST /v1/chat/completions 429 1.500 abc123 k-42"#
+            nginx:
+                #"$time_iso8601 $remote_addr "$http_x_forwarded_for" $request_method $request_uri $status $request_time $request_id $http_x_api_key"#
+        )
+        let line =
+            #"2026-11-17T00:01:35+00:00 10.1.1.1 "203.0.113.9, 10.1.1.1" POST /v1/chat/completions 429 1.500 abc123 k-42"#
         try TestSupport.withAccess(line, format: format) { record, bytes in
             #expect(record.timestampMillis == 1_794_873_695_000)
             #expect(TestSupport.string(record.address, bytes) == "203.0.113.9")

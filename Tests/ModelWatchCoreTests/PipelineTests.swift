@@ -8,7 +8,8 @@ import Testing
     static func inferenceLine(_ index: Int, model: String = "fraud-scorer", host: String = "inf-1") -> String {
         let minute = index % 60
         let second = index % 60
-        return #"{"ts":"2026-11-17T10:\#(String(format: "%02d", minute)):\#(String(format: "%02d", second)).000Z","request_id":"r\#(index)","model":"\#(model)","model_version":"1.0","client":"k-\#(index % 7)","ip":"10.0.0.\#(index % 5)","host":"\#(host)","latency_ms":\#(10 + index % 90),"status":\#(index % 50 == 0 ? 503 : 200),"features":{"amount":\#(index),"country":"SA"},"prediction":"legit","score":0.9}"#
+        return
+            #"{"ts":"2026-11-17T10:\#(String(format: "%02d", minute)):\#(String(format: "%02d", second)).000Z","request_id":"r\#(index)","model":"\#(model)","model_version":"1.0","client":"k-\#(index % 7)","ip":"10.0.0.\#(index % 5)","host":"\#(host)","latency_ms":\#(10 + index % 90),"status":\#(index % 50 == 0 ? 503 : 200),"features":{"amount":\#(index),"country":"SA"},"prediction":"legit","score":0.9}"#
     }
 
     /// Writes a corpus of awkward inputs and returns its folder.
@@ -29,7 +30,8 @@ import Testing
         invalidUTF8.append(contentsOf: [0xC3, 0x28, 0xFF, 0xFE])
         invalidUTF8.append(Data("\"}\n".utf8))
         try write("f-invalid-utf8.jsonl", invalidUTF8)
-        let longLine = #"{"ts":"2026-11-17T10:00:00Z","model":"m","x":""# + String(repeating: "y", count: 10 << 20) + "\"}\n"
+        let longLine =
+            #"{"ts":"2026-11-17T10:00:00Z","model":"m","x":""# + String(repeating: "y", count: 10 << 20) + "\"}\n"
         try write("g-ten-mb-line.jsonl", Data((inferenceLine(1) + "\n" + longLine + inferenceLine(2) + "\n").utf8))
         let deep = #"{"ts":"2026-11-17T10:00:00Z","model":"m","x":"# + String(repeating: "[", count: 10_000) + "]}\n"
         try write("h-deep.jsonl", Data((deep + inferenceLine(3) + "\n").utf8))
@@ -41,7 +43,8 @@ import Testing
         let folder = try Self.writeRobustnessCorpus()
         defer { try? FileManager.default.removeItem(at: folder) }
         let summary = try TestSupport.analyze([folder.path], threads: 2) { $0.lineCap = 1 << 20 }
-        let byName = Dictionary(uniqueKeysWithValues: summary.sources.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: summary.sources.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) })
         #expect(byName.count == 9)
         for source in summary.sources {
             #expect(source.parsed + source.rejectedTotal == source.lines, "\(source.path)")
@@ -72,7 +75,11 @@ import Testing
         #expect(truncatedEvent.entity.source == truncated.path)
         #expect(truncatedEvent.message.contains("compressed byte"))
         #expect(events.contains { $0.typeName == "ops.logging.integrity.trailing_garbage" })
-        #expect(events.contains { $0.typeName == "ops.logging.integrity.rejected_lines" && $0.entity.source?.hasSuffix("c-random.bin") == true })
+        #expect(
+            events.contains {
+                $0.typeName == "ops.logging.integrity.rejected_lines"
+                    && $0.entity.source?.hasSuffix("c-random.bin") == true
+            })
         // The sources after the truncated archive in the walk were still analysed.
         #expect(byName["e-crlf.jsonl"]?.parsed == 100)
     }
@@ -81,7 +88,8 @@ import Testing
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         for file in 0..<4 {
-            let text = (0..<20_000).map { Self.inferenceLine($0 + file * 20_000, host: "inf-\(file % 2)") }.joined(separator: "\n")
+            let text = (0..<20_000).map { Self.inferenceLine($0 + file * 20_000, host: "inf-\(file % 2)") }.joined(
+                separator: "\n")
             try TestSupport.gzip(Data(text.utf8)).write(to: folder.appendingPathComponent("part-\(file).jsonl.gz"))
         }
         let configure: (inout AnalysisOptions) -> Void = { $0.chunkSize = 64 * 1024 }

@@ -11,9 +11,10 @@ import Testing
 
     @Test func countsMatchTheGeneratorsManifest() throws {
         let summary = try TestSupport.analyze([Self.samples.path], threads: 2)
-        let byFile = Dictionary(uniqueKeysWithValues: summary.sources.map { source in
-            (String(source.path.dropFirst(Self.samples.path.count + 1)), source)
-        })
+        let byFile = Dictionary(
+            uniqueKeysWithValues: summary.sources.map { source in
+                (String(source.path.dropFirst(Self.samples.path.count + 1)), source)
+            })
         #expect(byFile.count == 7)  // README.md is skipped
         // (lines, parsed, rejected) from samples/README.md's file table.
         let expected: [String: (Int, Int, Int)] = [
@@ -38,7 +39,8 @@ import Testing
         #expect(byFile["inference/inf-1/2026-11-16.jsonl.gz"]?.gzipMembers == 6)
         #expect(byFile["inference/inf-2/2026-11-15-partial.jsonl.gz"]?.gzipEnding == .truncated)
         // The access log's -05:00 times are normalised: the rotated file ends at 04:59:56 UTC.
-        #expect(byFile["gateway/access.log.1.gz"]?.lastMillis == 1_794_891_596_000)  // calendar.timegm((2026, 11, 17, 4, 59, 56, 0, 0, 0)) * 1000
+        // Python: calendar.timegm((2026, 11, 17, 4, 59, 56, 0, 0, 0)) * 1000
+        #expect(byFile["gateway/access.log.1.gz"]?.lastMillis == 1_794_891_596_000)
         let models = SummaryReport.modelTotals(summary)
         #expect(models.map(\.model) == ["fraud-scorer", "support-llm"])
         #expect(models[0].versions == ["3.2.1", "3.3.0"])

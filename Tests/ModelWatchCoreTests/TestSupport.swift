@@ -46,7 +46,8 @@ enum TestSupport {
     }
 
     /// Parses an inference line and hands the record and its (possibly unescaped) bytes to `body`.
-    static func withInference<T>(_ text: String, _ body: (ParsedRecord, UnsafeRawBufferPointer) throws -> T) throws -> T {
+    static func withInference<T>(_ text: String, _ body: (ParsedRecord, UnsafeRawBufferPointer) throws -> T) throws -> T
+    {
         var bytes = Array(text.utf8)
         var record = ParsedRecord()
         return try bytes.withUnsafeMutableBytes { buffer in
@@ -72,7 +73,8 @@ enum TestSupport {
     }
 
     /// Runs the batch pipeline over `paths` and returns the merged summary.
-    static func analyze(_ paths: [String], threads: Int = 2, configure: (inout AnalysisOptions) -> Void = { _ in }) throws
+    static func analyze(_ paths: [String], threads: Int = 2, configure: (inout AnalysisOptions) -> Void = { _ in })
+        throws
         -> AnalysisSummary
     {
         var options = AnalysisOptions(threads: threads)

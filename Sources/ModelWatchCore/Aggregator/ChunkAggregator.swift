@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One worker's view of the run: splits line chunks, parses each line, and folds the records
@@ -176,7 +176,8 @@ public final class ChunkAggregator {
 
     /// The worker's summary with names resolved, ready to merge with the other workers'.
     public func finish() -> AnalysisSummary {
-        var summary = AnalysisSummary(windowMillis: windowMillis, sources: sources, principalCapacity: principalCapacity)
+        var summary = AnalysisSummary(
+            windowMillis: windowMillis, sources: sources, principalCapacity: principalCapacity)
         for (key, window) in windows {
             let named = WindowKey(
                 windowStartMillis: key.windowStartMillis, source: Int(key.source), model: symbols.name(of: key.model),

@@ -168,7 +168,8 @@ public struct HeavyHitters: Sendable {
         for entry in ranked.prefix(capacity) {
             var key = entry.key
             key.withUTF8 { utf8 in
-                let slot = table.insert(UnsafeRawBufferPointer(utf8), hash: ByteHashing.hash(UnsafeRawBufferPointer(utf8)))
+                let slot = table.insert(
+                    UnsafeRawBufferPointer(utf8), hash: ByteHashing.hash(UnsafeRawBufferPointer(utf8)))
                 precondition(slot == counts.count)
             }
             counts.append(entry.count)

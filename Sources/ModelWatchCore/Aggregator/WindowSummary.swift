@@ -128,7 +128,9 @@ public struct AnalysisSummary: Sendable {
     /// finer step nest exactly inside the coarser one and re-bucketing loses nothing but
     /// resolution.
     public static func coarserWindow(after millis: Int64) -> Int64 {
-        let ladder: [Int64] = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000]
+        let ladder: [Int64] = [
+            1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000,
+        ]
         return ladder.first { $0 > millis && $0 % millis == 0 } ?? millis * 2
     }
 

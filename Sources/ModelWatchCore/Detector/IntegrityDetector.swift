@@ -40,20 +40,24 @@ public struct IntegrityDetector: Sendable {
                 switch ending {
                 case .truncated:
                     subtype = "truncated"
-                    message = "\(source.path) is a truncated gzip archive: it ends inside a member at compressed byte \(offset); the \(source.parsed) records before the cut were analysed, the rest of the log is missing. Restore the file from the original or a backup."
+                    message =
+                        "\(source.path) is a truncated gzip archive: it ends inside a member at compressed byte \(offset); the \(source.parsed) records before the cut were analysed, the rest of the log is missing. Restore the file from the original or a backup."
                 case .corrupt(let error):
                     subtype = "corrupt"
                     evidence.append(("zlib_error", .text(error.description)))
-                    message = "\(source.path) is corrupt at compressed byte \(offset) (\(error.description)); \(source.lostCompressedBytes) compressed bytes after it could not be read. Restore the file from the original or a backup."
+                    message =
+                        "\(source.path) is corrupt at compressed byte \(offset) (\(error.description)); \(source.lostCompressedBytes) compressed bytes after it could not be read. Restore the file from the original or a backup."
                 case .trailingGarbage:
                     subtype = "trailing_garbage"
-                    message = "\(source.path) has \(source.lostCompressedBytes) bytes that are not gzip after its last member, from compressed byte \(offset); check whether something appended to or overwrote the archive."
+                    message =
+                        "\(source.path) has \(source.lostCompressedBytes) bytes that are not gzip after its last member, from compressed byte \(offset); check whether something appended to or overwrote the archive."
                 case .complete:
                     continue
                 }
                 events.append(
                     Event(
-                        type: .opsLoggingIntegrity, subtype: subtype, severity: ending == .trailingGarbage ? .medium : .high,
+                        type: .opsLoggingIntegrity, subtype: subtype,
+                        severity: ending == .trailingGarbage ? .medium : .high,
                         startMillis: start, endMillis: end, entity: entity, evidence: evidence, message: message))
             }
             let damaged = source.damagedLines
@@ -68,7 +72,8 @@ public struct IntegrityDetector: Sendable {
                 ("rejected", .integer(Int64(damaged))),
             ]
             for reason in RejectReason.allCases where reason.countsAsDamage && source.rejected[reason.rawValue] > 0 {
-                evidence.append(("rejected_" + reason.name.replacingSpaces(), .integer(Int64(source.rejected[reason.rawValue]))))
+                evidence.append(
+                    ("rejected_" + reason.name.replacingSpaces(), .integer(Int64(source.rejected[reason.rawValue]))))
             }
             var message = "\(damaged) of \(source.lines) lines of \(source.path) could not be parsed"
             if let first = source.firstRejection {
@@ -78,7 +83,8 @@ public struct IntegrityDetector: Sendable {
             message += "; check the writer of this log or pass the right --access-format."
             events.append(
                 Event(
-                    type: .opsLoggingIntegrity, subtype: "rejected_lines", severity: share >= rejectShareHigh ? .high : .medium,
+                    type: .opsLoggingIntegrity, subtype: "rejected_lines",
+                    severity: share >= rejectShareHigh ? .high : .medium,
                     startMillis: start, endMillis: end, entity: entity, evidence: evidence, message: message))
         }
         return events

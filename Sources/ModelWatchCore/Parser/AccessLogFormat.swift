@@ -24,7 +24,9 @@ public struct AccessLogFormat: Sendable, Equatable {
 
     /// nginx/Apache `combined`.
     public static let combined = try! AccessLogFormat(
-        nginx: #"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#)
+        nginx:
+            #"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#
+    )
     /// nginx/Apache `common` (combined without referer and user agent).
     public static let common = try! AccessLogFormat(
         nginx: #"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent"#)
@@ -42,7 +44,8 @@ public struct AccessLogFormat: Sendable, Equatable {
         let bytes = Array(text.utf8)
         var index = 0
         func isNameByte(_ byte: UInt8) -> Bool {
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x5F
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -57,7 +60,9 @@ public struct AccessLogFormat: Sendable, Equatable {
                 nameStart += 1
                 nameEnd = nameStart
                 while nameEnd < bytes.count && bytes[nameEnd] != UInt8(ascii: "}") { nameEnd += 1 }
-                guard nameEnd < bytes.count else { throw FormatError(description: "unclosed ${ in access format '\(text)'") }
+                guard nameEnd < bytes.count else {
+                    throw FormatError(description: "unclosed ${ in access format '\(text)'")
+                }
                 index = nameEnd + 1
             } else {
                 while nameEnd < bytes.count && isNameByte(bytes[nameEnd]) { nameEnd += 1 }
@@ -71,7 +76,10 @@ public struct AccessLogFormat: Sendable, Equatable {
                 tokens.append(.literal(literal))
                 literal.removeAll()
             } else if case .variable(let previous, _) = tokens.last {
-                throw FormatError(description: "variables $\(previous) and $\(String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)) touch with no text between them; they cannot be told apart")
+                throw FormatError(
+                    description:
+                        "variables $\(previous) and $\(String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)) touch with no text between them; they cannot be told apart"
+                )
             }
             let name = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
             tokens.append(.variable(name: name, role: Self.role(of: name)))

@@ -38,7 +38,9 @@ public struct AccessLogParser: Sendable {
         for tokenIndex in tokens.indices {
             switch tokens[tokenIndex] {
             case .literal(let literal):
-                guard index + literal.count <= line.count else { return .failure(LineRejection(.formatMismatch, at: index)) }
+                guard index + literal.count <= line.count else {
+                    return .failure(LineRejection(.formatMismatch, at: index))
+                }
                 for offset in 0..<literal.count where line[index + offset] != literal[offset] {
                     return .failure(LineRejection(.formatMismatch, at: index + offset))
                 }
@@ -66,10 +68,14 @@ public struct AccessLogParser: Sendable {
         }
         // Trailing ` name=value` pairs.
         while index < line.count {
-            while index < line.count && (line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t")) { index += 1 }
+            while index < line.count && (line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t")) {
+                index += 1
+            }
             guard index < line.count else { break }
             let nameStart = index
-            while index < line.count && line[index] != UInt8(ascii: "=") && line[index] != UInt8(ascii: " ") { index += 1 }
+            while index < line.count && line[index] != UInt8(ascii: "=") && line[index] != UInt8(ascii: " ") {
+                index += 1
+            }
             guard index < line.count, line[index] == UInt8(ascii: "=") else {
                 return .failure(LineRejection(.formatMismatch, at: nameStart))
             }
@@ -101,7 +107,9 @@ public struct AccessLogParser: Sendable {
             var end = Int(forwardedFor.start)
             let limit = Int(forwardedFor.start + forwardedFor.count)
             while end < limit && line[end] != UInt8(ascii: ",") && line[end] != UInt8(ascii: " ") { end += 1 }
-            if end > Int(forwardedFor.start) { record.address = ByteSpan(start: Int(forwardedFor.start), count: end - Int(forwardedFor.start)) }
+            if end > Int(forwardedFor.start) {
+                record.address = ByteSpan(start: Int(forwardedFor.start), count: end - Int(forwardedFor.start))
+            }
         }
         if record.client.isAbsent { record.client = user }
         return .success(())
@@ -123,7 +131,9 @@ public struct AccessLogParser: Sendable {
         _ role: AccessLogFormat.Role, _ span: ByteSpan, _ line: UnsafeRawBufferPointer,
         _ record: inout ParsedRecord, _ sawTime: inout Bool, _ forwardedFor: inout ByteSpan, _ user: inout ByteSpan
     ) -> LineRejection? {
-        let value = span.isAbsent ? UnsafeRawBufferPointer(start: nil, count: 0)
+        let value =
+            span.isAbsent
+            ? UnsafeRawBufferPointer(start: nil, count: 0)
             : UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.start + span.count)])
         switch role {
         case .address: record.address = span
@@ -131,11 +141,15 @@ public struct AccessLogParser: Sendable {
         case .user: user = span
         case .apiKey: record.client = span
         case .localTime:
-            guard let millis = TimestampParser.parseCommonLogTime(value) else { return LineRejection(.badTimestamp, at: Int(span.start)) }
+            guard let millis = TimestampParser.parseCommonLogTime(value) else {
+                return LineRejection(.badTimestamp, at: Int(span.start))
+            }
             record.timestampMillis = millis
             sawTime = true
         case .isoTime:
-            guard let millis = TimestampParser.parseRFC3339(value) else { return LineRejection(.badTimestamp, at: Int(span.start)) }
+            guard let millis = TimestampParser.parseRFC3339(value) else {
+                return LineRejection(.badTimestamp, at: Int(span.start))
+            }
             record.timestampMillis = millis
             sawTime = true
         case .epochSeconds:

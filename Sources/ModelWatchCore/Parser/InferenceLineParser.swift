@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Parses one native inference JSON line (SPEC.md, "Inference log") into a `ParsedRecord`
@@ -160,7 +160,8 @@ enum InferenceField {
         case UInt8(ascii: "i"): self = equals("ip") ? .address : .unknown
         case UInt8(ascii: "h"): self = equals("host") ? .host : .unknown
         case UInt8(ascii: "l"):
-            self = equals("latency_ms") ? .latency : equals("label") ? .label : equals("logprobs") ? .logprobs : .unknown
+            self =
+                equals("latency_ms") ? .latency : equals("label") ? .label : equals("logprobs") ? .logprobs : .unknown
         case UInt8(ascii: "s"):
             self = equals("status") ? .status : equals("score") ? .score : .unknown
         case UInt8(ascii: "f"): self = equals("features") ? .features : .unknown

@@ -48,7 +48,9 @@ public final class BatchAnalyzer: Sendable {
         return summary
     }
 
-    private func workerLoop(aggregator: ChunkAggregator, scheduler: WorkQueue, sources: [InputSource], reader: SourceReader) {
+    private func workerLoop(
+        aggregator: ChunkAggregator, scheduler: WorkQueue, sources: [InputSource], reader: SourceReader
+    ) {
         while true {
             switch scheduler.next() {
             case .chunk(var chunk, let kind):

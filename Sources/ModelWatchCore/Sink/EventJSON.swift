@@ -8,7 +8,9 @@ public enum EventJSON {
         out += ",\"severity\":" + quoted(event.severity.name)
         out += ",\"start\":" + quoted(TimestampParser.formatRFC3339(millis: event.startMillis))
         out += ",\"end\":" + quoted(TimestampParser.formatRFC3339(millis: event.endMillis))
-        out += ",\"entity\":{" + event.entity.members.map { quoted($0.0) + ":" + quoted($0.1) }.joined(separator: ",") + "}"
+        out +=
+            ",\"entity\":{" + event.entity.members.map { quoted($0.0) + ":" + quoted($0.1) }.joined(separator: ",")
+            + "}"
         let controls = event.type.controls
         out += ",\"controls\":{\"iso27001_2022\":[" + controls.iso2022.map(quoted).joined(separator: ",") + "]"
         out += ",\"iso27001_2013\":[" + controls.iso2013.map(quoted).joined(separator: ",") + "]}"
@@ -63,7 +65,9 @@ public enum TerminalText {
     public static func sanitize(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+                || scalar == "\u{2029}"
+            {
                 out.append("?")
             } else {
                 out.append(scalar)

@@ -20,7 +20,8 @@ public struct SummaryReport {
             let lines = summary.sources.reduce(0) { $0 + $1.lines }
             out += "\nRead \(Self.bytes(decoded)) (\(lines) lines) in \(Self.fixed(elapsedSeconds, 2)) s"
             if elapsedSeconds > 0 {
-                out += ": \(Self.bytes(Int64(Double(decoded) / elapsedSeconds)))/s, \(Int(Double(lines) / elapsedSeconds)) lines/s"
+                out +=
+                    ": \(Self.bytes(Int64(Double(decoded) / elapsedSeconds)))/s, \(Int(Double(lines) / elapsedSeconds)) lines/s"
             }
             out += ".\n"
         }
@@ -28,7 +29,12 @@ public struct SummaryReport {
     }
 
     func renderSources(_ summary: AnalysisSummary) -> String {
-        var rows: [[String]] = [["source", "kind", "compression", "bytes in", "bytes out", "lines", "parsed", "rejected", "lost", "time range (UTC)"]]
+        var rows: [[String]] = [
+            [
+                "source", "kind", "compression", "bytes in", "bytes out", "lines", "parsed", "rejected", "lost",
+                "time range (UTC)",
+            ]
+        ]
         for source in summary.sources {
             let rejectedDetail = RejectReason.allCases.filter { source.rejected[$0.rawValue] > 0 }
                 .map { "\(source.rejected[$0.rawValue]) \($0.name)" }.joined(separator: ", ")
@@ -36,8 +42,10 @@ public struct SummaryReport {
             if let ending = source.gzipEnding, ending != .complete {
                 switch ending {
                 case .truncated: lost = "truncated at \(source.damageOffset ?? 0)"
-                case .corrupt: lost = "corrupt at \(source.damageOffset ?? 0), \(Self.bytes(source.lostCompressedBytes))"
-                case .trailingGarbage: lost = "\(Self.bytes(source.lostCompressedBytes)) junk at \(source.damageOffset ?? 0)"
+                case .corrupt:
+                    lost = "corrupt at \(source.damageOffset ?? 0), \(Self.bytes(source.lostCompressedBytes))"
+                case .trailingGarbage:
+                    lost = "\(Self.bytes(source.lostCompressedBytes)) junk at \(source.damageOffset ?? 0)"
                 case .complete: break
                 }
             }
@@ -45,7 +53,8 @@ public struct SummaryReport {
             rows.append([
                 TerminalText.sanitize(source.path), source.kind.rawValue,
                 source.compression == .gzip ? "gzip ×\(source.gzipMembers)" : "plain",
-                Self.bytes(source.bytesRead), Self.bytes(source.bytesDecoded), String(source.lines), String(source.parsed),
+                Self.bytes(source.bytesRead), Self.bytes(source.bytesDecoded), String(source.lines),
+                String(source.parsed),
                 source.rejectedTotal == 0 ? "0" : "\(source.rejectedTotal) (\(rejectedDetail))", lost,
                 Self.range(source.firstMillis, source.lastMillis),
             ])
@@ -68,14 +77,20 @@ public struct SummaryReport {
             let offset = source.damageOffset ?? source.bytesRead
             switch ending {
             case .truncated: parts.append("gzip archive truncated at compressed byte \(offset)")
-            case .corrupt(let error): parts.append("corrupt gzip data at compressed byte \(offset) (\(error.description))")
-            case .trailingGarbage: parts.append("\(source.lostCompressedBytes) bytes of non-gzip data after the last member, from compressed byte \(offset)")
+            case .corrupt(let error):
+                parts.append("corrupt gzip data at compressed byte \(offset) (\(error.description))")
+            case .trailingGarbage:
+                parts.append(
+                    "\(source.lostCompressedBytes) bytes of non-gzip data after the last member, from compressed byte \(offset)"
+                )
             case .complete: break
             }
         }
         if let first = source.firstRejection, source.damagedLines > 0 {
-            let where_ = source.compression == .gzip ? "decoded byte" : "byte"
-            parts.append("\(source.damagedLines) line(s) rejected, the first starting at \(where_) \(first.offset): \(first.reason.name)")
+            let offsetKind = source.compression == .gzip ? "decoded byte" : "byte"
+            parts.append(
+                "\(source.damagedLines) line(s) rejected, the first starting at \(offsetKind) \(first.offset): \(first.reason.name)"
+            )
         }
         guard !parts.isEmpty else { return nil }
         return path + ": " + parts.joined(separator: "; ")
@@ -103,10 +118,16 @@ public struct SummaryReport {
     }
 
     func renderModels(_ summary: AnalysisSummary) -> String {
-        var rows: [[String]] = [["model", "records", "versions", "hosts", "time range (UTC)", "p50 ms", "p95 ms", "p99 ms", "errors", "tokens"]]
+        var rows: [[String]] = [
+            [
+                "model", "records", "versions", "hosts", "time range (UTC)", "p50 ms", "p95 ms", "p99 ms", "errors",
+                "tokens",
+            ]
+        ]
         for totals in Self.modelTotals(summary) {
             let window = totals.window
-            let errorShare = window.records > 0 ? Double(window.statusClasses[5] + window.throttled) / Double(window.records) : 0
+            let errorShare =
+                window.records > 0 ? Double(window.statusClasses[5] + window.throttled) / Double(window.records) : 0
             rows.append([
                 TerminalText.sanitize(totals.model), String(window.records),
                 TerminalText.sanitize(totals.versions.sorted().joined(separator: ", ")),
@@ -116,7 +137,8 @@ public struct SummaryReport {
                 window.latency.quantile(0.95).map { Self.fixed($0, 1) } ?? "-",
                 window.latency.quantile(0.99).map { Self.fixed($0, 1) } ?? "-",
                 Self.fixed(errorShare * 100, 2) + "%",
-                window.promptTokens + window.completionTokens > 0 ? String(window.promptTokens + window.completionTokens) : "-",
+                window.promptTokens + window.completionTokens > 0
+                    ? String(window.promptTokens + window.completionTokens) : "-",
             ])
         }
         if rows.count == 1 { return "Models\n  (no inference records)\n" }
@@ -146,7 +168,8 @@ public struct SummaryReport {
         var out = "Events (\(events.count))\n"
         for event in events.sorted(by: { ($0.severity, $1.startMillis) > ($1.severity, $0.startMillis) }) {
             let controls = event.type.controls
-            out += "  [\(event.severity.name)] \(event.typeName) (ISO 27001:2022 \(controls.iso2022.joined(separator: ", ")); 2013 \(controls.iso2013.joined(separator: ", "))): "
+            out +=
+                "  [\(event.severity.name)] \(event.typeName) (ISO 27001:2022 \(controls.iso2022.joined(separator: ", ")); 2013 \(controls.iso2013.joined(separator: ", "))): "
             out += TerminalText.sanitize(event.message) + "\n"
         }
         return out
@@ -169,7 +192,8 @@ public struct SummaryReport {
 
     static func range(_ first: Int64, _ last: Int64) -> String {
         guard first != .max, last != .min else { return "-" }
-        return TimestampParser.formatRFC3339(millis: first / 1000 * 1000) + " – " + TimestampParser.formatRFC3339(millis: last / 1000 * 1000)
+        return TimestampParser.formatRFC3339(millis: first / 1000 * 1000) + " – "
+            + TimestampParser.formatRFC3339(millis: last / 1000 * 1000)
     }
 
     public static func bytes(_ count: Int64) -> String {

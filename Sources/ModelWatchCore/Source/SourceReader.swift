@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads one input from start to end: detects gzip from the first bytes, decodes every member,
@@ -64,7 +64,8 @@ public struct SourceReader: Sendable {
             let count = input.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                statistics.readError = "read error in \(source.path) at byte \(statistics.bytesRead): \(String(cString: strerror(errno)))"
+                statistics.readError =
+                    "read error in \(source.path) at byte \(statistics.bytesRead): \(String(cString: strerror(errno)))"
                 break
             }
             if count == 0 { break }
@@ -104,7 +105,9 @@ public struct SourceReader: Sendable {
         }
         framer.finish { forward($0) }
         statistics.kind = kind ?? .unknown
-        return Outcome(statistics: statistics, droppedLines: framer.droppedLineCount, firstDroppedOffset: framer.firstDroppedLineOffset)
+        return Outcome(
+            statistics: statistics, droppedLines: framer.droppedLineCount,
+            firstDroppedOffset: framer.firstDroppedLineOffset)
     }
 }
 
