@@ -65,10 +65,13 @@ public final class ChunkAggregator {
         sources[index].reject(.lineTooLong, at: firstOffset ?? 0)
     }
 
-    /// Parses and aggregates every line of `chunk`, which holds whole lines of one source.
-    public func process(_ chunk: inout LineChunk, kind: LogKind) {
+    /// Parses and aggregates every line of `chunk`, which holds whole lines of one source;
+    /// returns how many lines it held.
+    @discardableResult
+    public func process(_ chunk: inout LineChunk, kind: LogKind) -> Int {
         let sourceIndex = chunk.sourceIndex
         let base = chunk.startOffset
+        let linesBefore = sources[sourceIndex].lines
         chunk.bytes.withUnsafeMutableBytes { buffer in
             guard let start = buffer.baseAddress else { return }
             var lineStart = 0
@@ -84,6 +87,7 @@ public final class ChunkAggregator {
                 lineStart = lineEnd + 1
             }
         }
+        return sources[sourceIndex].lines - linesBefore
     }
 
     @inline(__always)

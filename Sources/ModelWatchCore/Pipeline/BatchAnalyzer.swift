@@ -13,12 +13,12 @@ public final class BatchAnalyzer: Sendable {
     public let options: AnalysisOptions
     /// Raw bytes read so far across all inputs (for the progress line).
     let bytesRead = Atomic<Int>(0)
-    /// Chunks parsed so far.
-    let chunksParsed = Atomic<Int>(0)
+    /// Lines parsed so far (updated once per chunk).
+    let linesParsed = Atomic<Int>(0)
 
-    /// Raw bytes read and chunks parsed so far; safe to call from any thread during `run`.
-    public var progress: (bytes: Int, chunks: Int) {
-        (bytesRead.load(ordering: .relaxed), chunksParsed.load(ordering: .relaxed))
+    /// Raw bytes read and lines parsed so far; safe to call from any thread during `run`.
+    public var progress: (bytes: Int, lines: Int) {
+        (bytesRead.load(ordering: .relaxed), linesParsed.load(ordering: .relaxed))
     }
 
     public init(options: AnalysisOptions) {
@@ -54,16 +54,14 @@ public final class BatchAnalyzer: Sendable {
         while true {
             switch scheduler.next() {
             case .chunk(var chunk, let kind):
-                aggregator.process(&chunk, kind: kind)
-                chunksParsed.add(1, ordering: .relaxed)
+                linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
             case .file(let index):
                 let outcome = reader.read(
                     sources[index], index: index,
                     progress: { self.bytesRead.add($0, ordering: .relaxed) },
                     emit: { chunk, kind in
                         if !scheduler.offer(chunk, kind: kind) {
-                            aggregator.process(&chunk, kind: kind)
-                            chunksParsed.add(1, ordering: .relaxed)
+                            linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
                         }
                     })
                 aggregator.noteReader(outcome.statistics, for: index)

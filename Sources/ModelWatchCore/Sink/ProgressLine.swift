@@ -1,14 +1,14 @@
 import Foundation
 
-/// A one-line progress display on standard error (bytes done of total, records per second,
+/// A one-line progress display on standard error (bytes done of total, lines per second,
 /// time left), redrawn in place; only used when standard error is a terminal.
 public final class ProgressLine: @unchecked Sendable {
     private let total: Int64?
     private let started = Date()
     private var timer: (any DispatchSourceTimer)?
-    private let sample: @Sendable () -> (bytes: Int, chunks: Int)
+    private let sample: @Sendable () -> (bytes: Int, lines: Int)
 
-    public init(totalBytes: Int64?, sample: @escaping @Sendable () -> (bytes: Int, chunks: Int)) {
+    public init(totalBytes: Int64?, sample: @escaping @Sendable () -> (bytes: Int, lines: Int)) {
         total = totalBytes
         self.sample = sample
     }
@@ -30,7 +30,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     private func draw() {
-        let (bytes, _) = sample()
+        let (bytes, lines) = sample()
         let elapsed = Date().timeIntervalSince(started)
         var text = "\r\u{1B}[Kreading \(SummaryReport.bytes(Int64(bytes)))"
         if let total, total > 0 {
@@ -41,7 +41,10 @@ public final class ProgressLine: @unchecked Sendable {
                 text += ", about \(Int(left.rounded())) s left"
             }
         }
-        if elapsed > 0 { text += ", \(SummaryReport.bytes(Int64(Double(bytes) / elapsed)))/s" }
+        if elapsed > 0 {
+            text += ", \(SummaryReport.bytes(Int64(Double(bytes) / elapsed)))/s read"
+            text += ", \(Int(Double(lines) / elapsed)) lines/s"
+        }
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
