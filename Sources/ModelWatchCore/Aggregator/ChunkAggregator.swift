@@ -24,6 +24,9 @@ public final class ChunkAggregator {
     private var gateway: PrincipalTables
     private var inference: PrincipalTables
     private let principalCapacity: Int
+    private var principalWindowMillis: Int64
+    private var principalWindows: [PrincipalWindowKey: PrincipalTables] = [:]
+    private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
     private struct LocalWindowKey: Hashable {
@@ -36,8 +39,11 @@ public final class ChunkAggregator {
 
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
-        principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget
+        principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
+        principalWindowBudget: Int = 2 << 20
     ) {
+        self.principalWindowBudget = principalWindowBudget
+        principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
         self.windowMillis = windowMillis
         self.windowBudget = windowBudget
         self.lineCap = lineCap
@@ -145,6 +151,25 @@ public final class ChunkAggregator {
         } else {
             countPrincipals(&gateway, line: line, tokens: tokens)
         }
+        let principalKey = PrincipalWindowKey(
+            windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
+        if principalWindows[principalKey] == nil {
+            if (principalWindows.count + 1) * PrincipalTables.windowedFootprint > principalWindowBudget {
+                principalWindowMillis = AnalysisSummary.coarserWindow(after: principalWindowMillis)
+                principalWindows = AnalysisSummary.rebucket(principalWindows, to: principalWindowMillis)
+                aggregate(principalsOnlyAt: millis, line: line, tokens: tokens)
+                return
+            }
+            principalWindows[principalKey] = .windowed()
+        }
+        countPrincipals(&principalWindows[principalKey]!, line: line, tokens: tokens)
+    }
+
+    /// Counts the record in its principal window after the windows were made longer.
+    private func aggregate(principalsOnlyAt millis: Int64, line: UnsafeRawBufferPointer, tokens: Int) {
+        let key = PrincipalWindowKey(
+            windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
+        countPrincipals(&principalWindows[key, default: .windowed()], line: line, tokens: tokens)
     }
 
     private func countPrincipals(_ tables: inout PrincipalTables, line: UnsafeRawBufferPointer, tokens: Int) {
@@ -190,6 +215,8 @@ public final class ChunkAggregator {
         }
         summary.gateway = gateway
         summary.inference = inference
+        summary.principalWindowMillis = principalWindowMillis
+        summary.principalWindows = principalWindows
         return summary
     }
 }

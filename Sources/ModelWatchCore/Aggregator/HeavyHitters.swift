@@ -73,11 +73,15 @@ public struct HeavyHitters: Sendable {
     private var heapPosition: [Int32] = []
     /// Activity of occurrences whose key was evicted or never admitted.
     public private(set) var tail = PrincipalActivity()
-    public private(set) var distinct = HyperLogLog()
+    public private(set) var distinct: HyperLogLog
     public private(set) var total = 0
 
-    public init(capacity: Int = 2048) {
+    /// - Parameters:
+    ///   - capacity: counters kept; keys seen more than total/capacity times are never lost.
+    ///   - distinctPrecision: HyperLogLog precision (2^p bytes; standard error 1.04/√2^p).
+    public init(capacity: Int = 2048, distinctPrecision: Int = 12) {
         self.capacity = max(1, capacity)
+        distinct = HyperLogLog(precision: distinctPrecision)
         table = ByteKeyTable(expectedCount: self.capacity)
     }
 
@@ -164,7 +168,7 @@ public struct HeavyHitters: Sendable {
         var mergedDistinct = distinct
         mergedDistinct.merge(other.distinct)
         let mergedTotal = total + other.total
-        self = HeavyHitters(capacity: capacity)
+        self = HeavyHitters(capacity: capacity, distinctPrecision: distinct.precision)
         for entry in ranked.prefix(capacity) {
             var key = entry.key
             key.withUTF8 { utf8 in

@@ -16,6 +16,9 @@ public struct AnalysisOptions: Sendable {
     /// before the window length grows; bounds memory on long inputs.
     public var windowBudget = AnalysisOptions.defaultWindowBudget
     public static let defaultWindowBudget = 1 << 20
+    /// Bytes the per-window client and address tables may hold per worker before their windows
+    /// (one hour at first) grow longer.
+    public var principalWindowBudget = 2 << 20
 
     public init(threads: Int) {
         self.threads = max(1, threads)

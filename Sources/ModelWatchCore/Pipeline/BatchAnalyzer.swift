@@ -31,7 +31,7 @@ public final class BatchAnalyzer: Sendable {
             ChunkAggregator(
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
-                windowBudget: options.windowBudget)
+                windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
@@ -45,6 +45,7 @@ public final class BatchAnalyzer: Sendable {
             principalCapacity: options.principalCapacity)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
         summary.coarsen(toFit: options.windowBudget)
+        summary.coarsenPrincipalWindows(toFit: options.principalWindowBudget)
         return summary
     }
 
