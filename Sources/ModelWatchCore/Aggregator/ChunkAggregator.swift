@@ -26,6 +26,10 @@ public final class ChunkAggregator {
     private let principalCapacity: Int
     private var principalWindowMillis: Int64
     private var principalWindows: [PrincipalWindowKey: PrincipalTables] = [:]
+    /// The principal window records are going to now, held outside the dictionary so that
+    /// counting into it needs no lookup (records of a chunk are mostly in time order).
+    private var activePrincipalKey: PrincipalWindowKey?
+    private var activePrincipalTables = PrincipalTables.windowed()
     private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
@@ -145,41 +149,62 @@ public final class ChunkAggregator {
             modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
         windowFootprint += windows[key, default: StreamWindow()].add(record)
         if windowFootprint > windowBudget { coarsen() }
-        let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
-        if record.kind == .inference {
-            countPrincipals(&inference, line: line, tokens: tokens)
-        } else {
-            countPrincipals(&gateway, line: line, tokens: tokens)
-        }
-        let principalKey = PrincipalWindowKey(
-            windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
-        if principalWindows[principalKey] == nil {
-            if (principalWindows.count + 1) * PrincipalTables.windowedFootprint > principalWindowBudget {
-                principalWindowMillis = AnalysisSummary.coarserWindow(after: principalWindowMillis)
-                principalWindows = AnalysisSummary.rebucket(principalWindows, to: principalWindowMillis)
-                aggregate(principalsOnlyAt: millis, line: line, tokens: tokens)
-                return
-            }
-            principalWindows[principalKey] = .windowed()
-        }
-        countPrincipals(&principalWindows[principalKey]!, line: line, tokens: tokens)
+        countPrincipals(line: line, millis: millis)
     }
 
-    /// Counts the record in its principal window after the windows were made longer.
-    private func aggregate(principalsOnlyAt millis: Int64, line: UnsafeRawBufferPointer, tokens: Int) {
+    /// Counts the record's client and address in the run-level tables of its log family and in
+    /// its principal window, hashing each key once.
+    private func countPrincipals(line: UnsafeRawBufferPointer, millis: Int64) {
+        let hasClient = !record.client.isAbsent && record.client.count > 0
+        let hasAddress = !record.address.isAbsent && record.address.count > 0
+        guard hasClient || hasAddress else { return }
+        let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
         let key = PrincipalWindowKey(
             windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
-        countPrincipals(&principalWindows[key, default: .windowed()], line: line, tokens: tokens)
+        if key != activePrincipalKey { activatePrincipalWindow(key, at: millis) }
+        let status = record.status
+        if hasClient {
+            let client = Self.bytes(record.client, line)
+            let hash = ByteHashing.hash(client)
+            if record.kind == .inference {
+                inference.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
+            } else {
+                gateway.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
+            }
+            activePrincipalTables.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
+        }
+        if hasAddress {
+            let address = Self.bytes(record.address, line)
+            let hash = ByteHashing.hash(address)
+            if record.kind == .inference {
+                inference.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
+            } else {
+                gateway.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
+            }
+            activePrincipalTables.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
+        }
     }
 
-    private func countPrincipals(_ tables: inout PrincipalTables, line: UnsafeRawBufferPointer, tokens: Int) {
-        let millis = record.timestampMillis
-        if !record.client.isAbsent, record.client.count > 0 {
-            tables.clients.add(Self.bytes(record.client, line), status: record.status, tokens: tokens, at: millis)
+    /// Puts the active principal window back into the dictionary and takes out the one for
+    /// `key`, first making the windows longer when a new one would pass the budget.
+    private func activatePrincipalWindow(_ key: PrincipalWindowKey, at millis: Int64) {
+        parkActivePrincipalWindow()
+        var key = key
+        if principalWindows[key] == nil,
+            (principalWindows.count + 1) * PrincipalTables.windowedFootprint > principalWindowBudget
+        {
+            principalWindowMillis = AnalysisSummary.coarserWindow(after: principalWindowMillis)
+            principalWindows = AnalysisSummary.rebucket(principalWindows, to: principalWindowMillis)
+            key.windowStartMillis = Self.floor(millis, to: principalWindowMillis)
         }
-        if !record.address.isAbsent, record.address.count > 0 {
-            tables.addresses.add(Self.bytes(record.address, line), status: record.status, tokens: tokens, at: millis)
-        }
+        activePrincipalTables = principalWindows.removeValue(forKey: key) ?? .windowed()
+        activePrincipalKey = key
+    }
+
+    private func parkActivePrincipalWindow() {
+        guard let activeKey = activePrincipalKey else { return }
+        principalWindows[activeKey] = activePrincipalTables
+        activePrincipalKey = nil
     }
 
     @inline(__always)
@@ -215,6 +240,7 @@ public final class ChunkAggregator {
         }
         summary.gateway = gateway
         summary.inference = inference
+        parkActivePrincipalWindow()
         summary.principalWindowMillis = principalWindowMillis
         summary.principalWindows = principalWindows
         return summary

@@ -86,7 +86,13 @@ public struct HeavyHitters: Sendable {
     }
 
     public mutating func add(_ key: UnsafeRawBufferPointer, status: Int32, tokens: Int, at millis: Int64) {
-        let hash = ByteHashing.hash(key)
+        add(key, hash: ByteHashing.hash(key), status: status, tokens: tokens, at: millis)
+    }
+
+    /// Adds a key whose `ByteHashing.hash` the caller already has (one hash serves several tables).
+    @inline(__always)
+    public mutating func add(_ key: UnsafeRawBufferPointer, hash: UInt64, status: Int32, tokens: Int, at millis: Int64)
+    {
         distinct.insert(hash: hash)
         total += 1
         if let slot = table.find(key, hash: hash) {
