@@ -162,27 +162,24 @@ public final class ChunkAggregator {
         let key = PrincipalWindowKey(
             windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
         if key != activePrincipalKey { activatePrincipalWindow(key, at: millis) }
+        if hasClient { countPrincipal(record.client, isClient: true, line: line, tokens: tokens, millis: millis) }
+        if hasAddress { countPrincipal(record.address, isClient: false, line: line, tokens: tokens, millis: millis) }
+    }
+
+    /// Adds one client (or address) to its family's run-level table and to the active window's.
+    @inline(__always)
+    private func countPrincipal(
+        _ span: ByteSpan, isClient: Bool, line: UnsafeRawBufferPointer, tokens: Int, millis: Int64
+    ) {
+        let key = Self.bytes(span, line)
+        let hash = ByteHashing.hash(key)
         let status = record.status
-        if hasClient {
-            let client = Self.bytes(record.client, line)
-            let hash = ByteHashing.hash(client)
-            if record.kind == .inference {
-                inference.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
-            } else {
-                gateway.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
-            }
-            activePrincipalTables.clients.add(client, hash: hash, status: status, tokens: tokens, at: millis)
+        if record.kind == .inference {
+            inference.add(key, hash: hash, isClient: isClient, status: status, tokens: tokens, at: millis)
+        } else {
+            gateway.add(key, hash: hash, isClient: isClient, status: status, tokens: tokens, at: millis)
         }
-        if hasAddress {
-            let address = Self.bytes(record.address, line)
-            let hash = ByteHashing.hash(address)
-            if record.kind == .inference {
-                inference.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
-            } else {
-                gateway.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
-            }
-            activePrincipalTables.addresses.add(address, hash: hash, status: status, tokens: tokens, at: millis)
-        }
+        activePrincipalTables.add(key, hash: hash, isClient: isClient, status: status, tokens: tokens, at: millis)
     }
 
     /// Puts the active principal window back into the dictionary and takes out the one for

@@ -233,6 +233,17 @@ public struct PrincipalTables: Sendable {
         PrincipalTables(capacity: windowedCapacity, distinctPrecision: windowedPrecision)
     }
 
+    @inline(__always)
+    mutating func add(
+        _ key: UnsafeRawBufferPointer, hash: UInt64, isClient: Bool, status: Int32, tokens: Int, at millis: Int64
+    ) {
+        if isClient {
+            clients.add(key, hash: hash, status: status, tokens: tokens, at: millis)
+        } else {
+            addresses.add(key, hash: hash, status: status, tokens: tokens, at: millis)
+        }
+    }
+
     public mutating func merge(_ other: PrincipalTables) {
         clients.merge(other.clients)
         addresses.merge(other.addresses)
