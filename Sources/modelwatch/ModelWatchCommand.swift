@@ -38,6 +38,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
+    @Option(help: "A JSON configuration file (approved changes; see README).")
+    var config: String?
+
     @Option(
         help:
             "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
@@ -83,6 +86,14 @@ struct Analyze: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
+        var configuration = DetectorConfiguration()
+        if let config {
+            do {
+                configuration = try DetectorConfiguration.load(path: config)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         let sources: [InputSource]
         do {
             sources = try InputDiscovery.expand(paths)
@@ -103,7 +114,9 @@ struct Analyze: ParsableCommand {
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
 
-        let raised = IntegrityDetector().events(for: summary)
+        let raised =
+            (IntegrityDetector().events(for: summary)
+            + ChangeDetector(configuration: configuration).events(for: summary))
             .sorted { ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id) }
         if let events {
             let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
