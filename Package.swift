@@ -14,7 +14,7 @@ let package = Package(
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "ModelWatchCore", dependencies: ["CZlib"]),
+        .target(name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Signatures/data")]),
         .executableTarget(
             name: "modelwatch",
             dependencies: [

@@ -94,6 +94,7 @@ struct Analyze: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
+        options.signatures = RequestSignatures.bundled(extraAdminPaths: configuration.adminPaths)
         let sources: [InputSource]
         do {
             sources = try InputDiscovery.expand(paths)
@@ -116,7 +117,8 @@ struct Analyze: ParsableCommand {
 
         let raised =
             (IntegrityDetector().events(for: summary)
-            + ChangeDetector(configuration: configuration).events(for: summary))
+            + ChangeDetector(configuration: configuration).events(for: summary)
+            + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary))
             .sorted { ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id) }
         if let events {
             let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()

@@ -30,6 +30,9 @@ public final class ChunkAggregator {
     /// counting into it needs no lookup (records of a chunk are mostly in time order).
     private var activePrincipalKey: PrincipalWindowKey?
     private var activePrincipalTables = PrincipalTables.windowed()
+    private let signatures: RequestSignatures
+    private var probes = RequestFindingTable()
+    private var adminCalls = RequestFindingTable()
     private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
@@ -44,8 +47,9 @@ public final class ChunkAggregator {
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
-        principalWindowBudget: Int = 2 << 20
+        principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled()
     ) {
+        self.signatures = signatures
         self.principalWindowBudget = principalWindowBudget
         principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
         self.windowMillis = windowMillis
@@ -150,6 +154,35 @@ public final class ChunkAggregator {
         windowFootprint += windows[key, default: StreamWindow()].add(record)
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
+        if record.kind == .access { matchSignatures(line: line, millis: millis) }
+    }
+
+    /// Checks an access-log request against the probe, scanner and admin signatures; only a
+    /// match creates strings.
+    private func matchSignatures(line: UnsafeRawBufferPointer, millis: Int64) {
+        let path = record.path.isAbsent ? nil : Self.bytes(record.path, line)
+        let agent = record.userAgent.isAbsent ? nil : Self.bytes(record.userAgent, line)
+        let scanner = agent.flatMap { signatures.scannerAgent(in: $0) }
+        let probe = path.flatMap { signatures.probePath(in: $0) }
+        func text(_ span: ByteSpan) -> String? {
+            span.isAbsent ? nil : String(decoding: Self.bytes(span, line), as: UTF8.self)
+        }
+        if scanner != nil || probe != nil {
+            let tag = scanner.map { String(decoding: signatures.scannerAgents[$0], as: UTF8.self) }
+            probes.add(
+                key: text(record.address) ?? "(no address)", status: record.status, at: millis,
+                sample: text(record.path),
+                tag: tag)
+        }
+        if let path, signatures.isAdminPath(path) {
+            let method = text(record.method) ?? "-"
+            let client = text(record.client)
+            adminCalls.add(
+                key: client ?? text(record.address) ?? "(anonymous)", keyIsAddress: client == nil,
+                status: record.status,
+                at: millis,
+                sample: "\(method) \(String(decoding: path, as: UTF8.self))", tag: text(record.address))
+        }
     }
 
     /// Counts the record's client and address in the run-level tables of its log family and in
@@ -240,6 +273,8 @@ public final class ChunkAggregator {
         parkActivePrincipalWindow()
         summary.principalWindowMillis = principalWindowMillis
         summary.principalWindows = principalWindows
+        summary.probes = probes
+        summary.adminCalls = adminCalls
         return summary
     }
 }

@@ -99,6 +99,10 @@ public struct AnalysisSummary: Sendable {
     /// The busiest clients and addresses of each log family in each principal window, with the
     /// number of distinct ones: what per-client detectors compare across windows.
     public var principalWindows: [PrincipalWindowKey: PrincipalTables] = [:]
+    /// Access-log requests matching scanner or probe signatures, by calling address.
+    public var probes = RequestFindingTable()
+    /// Access-log calls to administrative paths, by principal (client, else address).
+    public var adminCalls = RequestFindingTable()
 
     public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
         self.windowMillis = windowMillis
@@ -128,6 +132,8 @@ public struct AnalysisSummary: Sendable {
         }
         gateway.merge(other.gateway)
         inference.merge(other.inference)
+        probes.merge(other.probes)
+        adminCalls.merge(other.adminCalls)
         while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
         while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
         principalWindows.merge(other.principalWindows) { first, second in

@@ -35,6 +35,10 @@ public struct DetectorConfiguration: Sendable, Equatable {
     }
 
     public var approvedChanges: [ApprovedChange] = []
+    /// Principals (API keys or users) allowed to call administrative paths.
+    public var administrators: Set<String> = []
+    /// Administrative path prefixes added to the bundled list.
+    public var adminPaths: [String] = []
 
     public init(approvedChanges: [ApprovedChange] = []) {
         self.approvedChanges = approvedChanges
@@ -52,9 +56,13 @@ public struct DetectorConfiguration: Sendable, Equatable {
             var to: String?
         }
         var approvedChanges: [Change]?
+        var administrators: [String]?
+        var adminPaths: [String]?
 
         enum CodingKeys: String, CodingKey {
             case approvedChanges = "approved_changes"
+            case administrators
+            case adminPaths = "admin_paths"
         }
     }
 
@@ -74,6 +82,8 @@ public struct DetectorConfiguration: Sendable, Equatable {
             throw LoadError(description: "config file \(path) is not valid: \(error)")
         }
         var configuration = DetectorConfiguration()
+        configuration.administrators = Set(file.administrators ?? [])
+        configuration.adminPaths = file.adminPaths ?? []
         for (index, change) in (file.approvedChanges ?? []).enumerated() {
             func time(_ text: String?, _ field: String) throws(LoadError) -> Int64? {
                 guard let text else { return nil }

@@ -19,6 +19,8 @@ public struct AnalysisOptions: Sendable {
     /// Bytes the per-window client and address tables may hold per worker before their windows
     /// (one hour at first) grow longer.
     public var principalWindowBudget = 2 << 20
+    /// Signatures the access-log checks match (probe paths, scanner agents, admin paths).
+    public var signatures = RequestSignatures.bundled()
 
     public init(threads: Int) {
         self.threads = max(1, threads)

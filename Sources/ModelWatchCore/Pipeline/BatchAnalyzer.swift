@@ -31,7 +31,8 @@ public final class BatchAnalyzer: Sendable {
             ChunkAggregator(
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
-                windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget)
+                windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
+                signatures: options.signatures)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)

@@ -1,0 +1,70 @@
+/// Raises `ops.vuln_probe` (2022 8.8, 2013 A.12.6.1) for addresses that sent scanner user agents
+/// or probed known-weak paths, and `ops.admin_action` (2022 8.15, 2013 A.12.4.3) for calls to
+/// administrative paths: one event per address or principal, folded over the whole input.
+///
+/// Probes: `low` for one or two probe requests (crawlers stumble on `/.env` too), `medium` from
+/// three or with a scanner's user agent, `high` when a probe was answered 2xx/3xx (something may
+/// be exposed). Admin calls: `info` as the audit trail, `high` when administrators are configured
+/// and the principal is not one of them.
+public struct AccessSignatureDetector: Sendable {
+    public var administrators: Set<String>
+    public var probeThreshold = 3
+
+    public init(administrators: Set<String> = []) {
+        self.administrators = administrators
+    }
+
+    public func events(for summary: AnalysisSummary) -> [Event] {
+        var events: [Event] = []
+        for (address, finding) in summary.probes.findings {
+            let severity: Severity =
+                finding.successes > 0
+                ? .high : (finding.hits >= probeThreshold || !finding.tags.isEmpty ? .medium : .low)
+            let tools = finding.tags.isEmpty ? "" : " with \(finding.tags.joined(separator: ", "))"
+            var message = "\(address) sent \(finding.hits) probe request(s)\(tools) for known weaknesses"
+            message += " (\(finding.samples.prefix(3).joined(separator: ", ")))"
+            message +=
+                finding.successes > 0
+                ? "; \(finding.successes) were answered with success: check what those paths expose and block the address."
+                : "; none succeeded. Block the address at the gateway if it continues."
+            var event = Event(
+                type: .opsVulnProbe, severity: severity, startMillis: finding.firstMillis,
+                endMillis: finding.lastMillis,
+                entity: EventEntity(ip: address),
+                evidence: [
+                    ("probe_requests", .integer(Int64(finding.hits))),
+                    ("successful", .integer(Int64(finding.successes))),
+                    ("scanner_agents", .text(finding.tags.joined(separator: ", "))),
+                    ("sample_paths", .text(finding.samples.joined(separator: " "))),
+                    ("threshold", .integer(Int64(probeThreshold))),
+                ],
+                message: message, count: finding.hits)
+            event.atlas = ["AML.T0006"]
+            events.append(event)
+        }
+        for (principal, finding) in summary.adminCalls.findings {
+            let unexpected = !administrators.isEmpty && !administrators.contains(principal)
+            let listed =
+                administrators.isEmpty
+                ? "no administrators are configured"
+                : (unexpected ? "not a configured administrator" : "a configured administrator")
+            let message =
+                "\(principal) made \(finding.hits) administrative call(s) (\(finding.samples.prefix(3).joined(separator: ", "))), \(finding.successes) succeeded; \(listed)"
+                + (unexpected ? ": confirm the call was authorised and review the key's rights." : ".")
+            events.append(
+                Event(
+                    type: .opsAdminAction, severity: unexpected ? .high : .info, startMillis: finding.firstMillis,
+                    endMillis: finding.lastMillis,
+                    entity: finding.keyIsAddress ? EventEntity(ip: principal) : EventEntity(client: principal),
+                    evidence: [
+                        ("calls", .integer(Int64(finding.hits))),
+                        ("successful", .integer(Int64(finding.successes))),
+                        ("paths", .text(finding.samples.joined(separator: "; "))),
+                        ("addresses", .text(finding.tags.joined(separator: ", "))),
+                        ("configured_administrator", .flag(administrators.contains(principal))),
+                    ],
+                    message: message, count: finding.hits))
+        }
+        return events.sorted { ($0.startMillis, $0.id) < ($1.startMillis, $1.id) }
+    }
+}
