@@ -118,7 +118,10 @@ struct Analyze: ParsableCommand {
         let raised =
             (IntegrityDetector().events(for: summary)
             + ChangeDetector(configuration: configuration).events(for: summary)
-            + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary))
+            + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
+            + EnvironmentSeparationDetector(
+                markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
+            ).events(for: summary))
             .sorted { ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id) }
         if let events {
             let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()

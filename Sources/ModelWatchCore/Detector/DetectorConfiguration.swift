@@ -39,6 +39,8 @@ public struct DetectorConfiguration: Sendable, Equatable {
     public var administrators: Set<String> = []
     /// Administrative path prefixes added to the bundled list.
     public var adminPaths: [String] = []
+    /// Words that mark a model or client name as non-production; nil keeps the defaults.
+    public var environmentMarkers: [String]?
 
     public init(approvedChanges: [ApprovedChange] = []) {
         self.approvedChanges = approvedChanges
@@ -58,11 +60,13 @@ public struct DetectorConfiguration: Sendable, Equatable {
         var approvedChanges: [Change]?
         var administrators: [String]?
         var adminPaths: [String]?
+        var environmentMarkers: [String]?
 
         enum CodingKeys: String, CodingKey {
             case approvedChanges = "approved_changes"
             case administrators
             case adminPaths = "admin_paths"
+            case environmentMarkers = "environment_markers"
         }
     }
 
@@ -84,6 +88,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
         var configuration = DetectorConfiguration()
         configuration.administrators = Set(file.administrators ?? [])
         configuration.adminPaths = file.adminPaths ?? []
+        configuration.environmentMarkers = file.environmentMarkers
         for (index, change) in (file.approvedChanges ?? []).enumerated() {
             func time(_ text: String?, _ field: String) throws(LoadError) -> Int64? {
                 guard let text else { return nil }
