@@ -133,6 +133,7 @@ struct Analyze: ParsableCommand {
         }
         var report = SummaryReport()
         report.topCount = top
+        report.checkedTypes = [.opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation]
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))

@@ -71,6 +71,15 @@ import Testing
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("b-whole.jsonl.gz"))
         #expect(run.standardOutput.contains("fraud-scorer"))
+        // The per-control table: 2022 id first, 2013 beside it, what was checked and found.
+        let controlRows = run.standardOutput.split(separator: "\n").filter {
+            $0.contains("A.12.4.2") && $0.contains("checked")
+        }
+        #expect(controlRows.count == 1)
+        #expect(controlRows.first?.contains("8.15") == true)
+        #expect(controlRows.first?.contains("1 event, worst high") == true)
+        #expect(
+            run.standardOutput.split(separator: "\n").contains { $0.contains("ops.change") && $0.contains("nothing") })
         let lines = try String(contentsOf: eventsFile, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1)
         let event = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])

@@ -2,6 +2,8 @@
 /// Every string that came from a log goes through `TerminalText.sanitize`.
 public struct SummaryReport {
     public var topCount = 10
+    /// The event types whose detectors ran, for the per-control table; nil leaves the table out.
+    public var checkedTypes: Set<EventType>?
 
     public init() {}
 
@@ -14,6 +16,7 @@ public struct SummaryReport {
             out += "\n" + renderPrincipals(title: "Top clients in the \(family)", tables.clients)
             out += "\n" + renderPrincipals(title: "Top addresses in the \(family)", tables.addresses)
         }
+        if let checkedTypes { out += "\n" + renderControls(events, checked: checkedTypes) }
         out += "\n" + renderEvents(events)
         if let elapsedSeconds {
             let decoded = summary.sources.reduce(Int64(0)) { $0 + $1.bytesDecoded }
@@ -161,6 +164,32 @@ public struct SummaryReport {
         let header = "\(title) (\(hitters.total) requests, about \(distinct) distinct)\n"
         if rows.count == 1 { return header + "  (none)\n" }
         return header + Self.table(rows)
+    }
+
+    /// One row per catalogue entry, 2022 control first: checked or not, and what was found.
+    func renderControls(_ events: [Event], checked: Set<EventType>) -> String {
+        var rows: [[String]] = [["ISO 27001:2022", "2013", "check", "status", "found"]]
+        for type in EventType.allCases {
+            let raised = events.filter { $0.type == type }
+            let status: String
+            let found: String
+            if !checked.contains(type) {
+                status = "not checked"
+                found = "-"
+            } else if raised.isEmpty {
+                status = "checked"
+                found = "nothing"
+            } else {
+                status = "checked"
+                let worst = raised.map(\.severity).max() ?? .info
+                found = "\(raised.count) event\(raised.count == 1 ? "" : "s"), worst \(worst.name)"
+            }
+            rows.append([
+                type.controls.iso2022.joined(separator: ", "), type.controls.iso2013.joined(separator: ", "),
+                type.rawValue, status, found,
+            ])
+        }
+        return "Controls\n" + Self.table(rows)
     }
 
     func renderEvents(_ events: [Event]) -> String {
