@@ -165,6 +165,20 @@ import Testing
         #expect(tight.principalWindows.values.first?.clients.total == 600)
     }
 
+    @Test func recordsStampedInTheFutureAreReported() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lines = (0..<20).map { Self.inferenceLine($0) }  // 2026-11-17T10:xx
+        try Data(lines.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("a.jsonl"))
+        // Python: calendar.timegm((2026, 11, 17, 10, 10, 0, 0, 0, 0)) * 1000
+        let summary = try TestSupport.analyze([folder.path]) { $0.futureLimitMillis = 1_794_910_200_000 }
+        #expect(summary.sources[0].futureRecords == 10)  // 10:10:10 to 10:19:19
+        let events = IntegrityDetector().events(for: summary)
+        #expect(events.map(\.typeName) == ["ops.logging.integrity.future_timestamps"])
+        let now = try TestSupport.analyze([folder.path])
+        #expect(now.sources[0].futureRecords == 0)
+    }
+
     @Test func accessLogsAreDetectedAndTimesNormalised() throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

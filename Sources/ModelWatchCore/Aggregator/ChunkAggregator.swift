@@ -31,6 +31,7 @@ public final class ChunkAggregator {
     private var activePrincipalKey: PrincipalWindowKey?
     private var activePrincipalTables = PrincipalTables.windowed()
     private let signatures: RequestSignatures
+    private let futureLimitMillis: Int64
     private var probes = RequestFindingTable()
     private var adminCalls = RequestFindingTable()
     private let principalWindowBudget: Int
@@ -47,8 +48,10 @@ public final class ChunkAggregator {
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
-        principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled()
+        principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
+        futureLimitMillis: Int64 = .max
     ) {
+        self.futureLimitMillis = futureLimitMillis
         self.signatures = signatures
         self.principalWindowBudget = principalWindowBudget
         principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
@@ -147,6 +150,10 @@ public final class ChunkAggregator {
         let millis = record.timestampMillis
         if millis < sources[source].firstMillis { sources[source].firstMillis = millis }
         if millis > sources[source].lastMillis { sources[source].lastMillis = millis }
+        if millis > futureLimitMillis {
+            sources[source].futureRecords += 1
+            sources[source].latestFutureMillis = max(sources[source].latestFutureMillis, millis)
+        }
         let windowStart = Self.floor(millis, to: windowMillis)
         let key = LocalWindowKey(
             windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),

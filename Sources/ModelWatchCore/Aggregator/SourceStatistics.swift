@@ -34,6 +34,10 @@ public struct SourceStatistics: Sendable, Equatable {
     public var firstRejection: (offset: Int64, reason: RejectReason)?
     public var firstMillis: Int64 = .max
     public var lastMillis: Int64 = .min
+    /// Records stamped later than the run's clock allows (see `AnalysisOptions.futureToleranceMillis`),
+    /// and the latest such stamp.
+    public var futureRecords = 0
+    public var latestFutureMillis: Int64 = .min
 
     public init(path: String) {
         self.path = path
@@ -72,6 +76,8 @@ public struct SourceStatistics: Sendable, Equatable {
         }
         firstMillis = min(firstMillis, other.firstMillis)
         lastMillis = max(lastMillis, other.lastMillis)
+        futureRecords += other.futureRecords
+        latestFutureMillis = max(latestFutureMillis, other.latestFutureMillis)
     }
 
     public static func == (lhs: SourceStatistics, rhs: SourceStatistics) -> Bool {

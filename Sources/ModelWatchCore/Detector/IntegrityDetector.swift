@@ -60,6 +60,20 @@ public struct IntegrityDetector: Sendable {
                         severity: ending == .trailingGarbage ? .medium : .high,
                         startMillis: start, endMillis: end, entity: entity, evidence: evidence, message: message))
             }
+            if source.futureRecords > 0 {
+                events.append(
+                    Event(
+                        type: .opsLoggingIntegrity, subtype: "future_timestamps", severity: .medium, startMillis: start,
+                        endMillis: end, entity: entity,
+                        evidence: [
+                            ("future_records", .integer(Int64(source.futureRecords))),
+                            ("latest_stamp", .text(TimestampParser.formatRFC3339(millis: source.latestFutureMillis))),
+                            ("records", .integer(Int64(source.parsed))),
+                        ],
+                        message:
+                            "\(source.futureRecords) records of \(source.path) are stamped in the future (latest \(TimestampParser.formatRFC3339(millis: source.latestFutureMillis))); check the writer's clock and time zone.",
+                        count: source.futureRecords))
+            }
             let damaged = source.damagedLines
             guard source.lines > 0, damaged >= minimumDamagedLines else { continue }
             let share = Double(damaged) / Double(source.lines)

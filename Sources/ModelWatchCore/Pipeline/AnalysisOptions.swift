@@ -1,3 +1,5 @@
+import Foundation
+
 /// The knobs of one batch run.
 public struct AnalysisOptions: Sendable {
     /// Worker threads; each decodes files and parses chunks.
@@ -19,6 +21,9 @@ public struct AnalysisOptions: Sendable {
     /// Bytes the per-window client and address tables may hold per worker before their windows
     /// (one hour at first) grow longer.
     public var principalWindowBudget = 2 << 20
+    /// Records stamped later than this instant are counted as stamped in the future; by default
+    /// five minutes after the run starts.
+    public var futureLimitMillis = Int64((Date().timeIntervalSince1970 * 1000).rounded()) + 300_000
     /// Signatures the access-log checks match (probe paths, scanner agents, admin paths).
     public var signatures = RequestSignatures.bundled()
 

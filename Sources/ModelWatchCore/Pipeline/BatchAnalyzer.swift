@@ -32,7 +32,7 @@ public final class BatchAnalyzer: Sendable {
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
-                signatures: options.signatures)
+                signatures: options.signatures, futureLimitMillis: options.futureLimitMillis)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
