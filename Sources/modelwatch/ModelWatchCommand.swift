@@ -119,6 +119,7 @@ struct Analyze: ParsableCommand {
             (IntegrityDetector().events(for: summary)
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
+            + ClockSkewDetector().events(for: summary)
             + EnvironmentSeparationDetector(
                 markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
             ).events(for: summary))
@@ -133,7 +134,9 @@ struct Analyze: ParsableCommand {
         }
         var report = SummaryReport()
         report.topCount = top
-        report.checkedTypes = [.opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation]
+        report.checkedTypes = [
+            .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
+        ]
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))

@@ -34,6 +34,7 @@ public final class ChunkAggregator {
     private let futureLimitMillis: Int64
     private var probes = RequestFindingTable()
     private var adminCalls = RequestFindingTable()
+    private var requestSamples = RequestTimeSamples()
     private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
@@ -162,6 +163,13 @@ public final class ChunkAggregator {
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .access { matchSignatures(line: line, millis: millis) }
+        if !record.requestID.isAbsent, record.requestID.count > 0 {
+            let hash = ByteHashing.hash(Self.bytes(record.requestID, line))
+            let host = record.host
+            requestSamples.record(hash: hash, kind: record.kind, millis: millis) {
+                host.isAbsent ? nil : String(decoding: Self.bytes(host, line), as: UTF8.self)
+            }
+        }
     }
 
     /// Checks an access-log request against the probe, scanner and admin signatures; only a
@@ -282,6 +290,7 @@ public final class ChunkAggregator {
         summary.principalWindows = principalWindows
         summary.probes = probes
         summary.adminCalls = adminCalls
+        summary.requestSamples = requestSamples
         return summary
     }
 }

@@ -103,6 +103,8 @@ public struct AnalysisSummary: Sendable {
     public var probes = RequestFindingTable()
     /// Access-log calls to administrative paths, by principal (client, else address).
     public var adminCalls = RequestFindingTable()
+    /// Sampled requests with their inference and access-log times, for clock comparison.
+    public var requestSamples = RequestTimeSamples()
 
     public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
         self.windowMillis = windowMillis
@@ -134,6 +136,7 @@ public struct AnalysisSummary: Sendable {
         inference.merge(other.inference)
         probes.merge(other.probes)
         adminCalls.merge(other.adminCalls)
+        requestSamples.merge(other.requestSamples)
         while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
         while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
         principalWindows.merge(other.principalWindows) { first, second in
