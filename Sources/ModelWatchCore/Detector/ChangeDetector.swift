@@ -70,11 +70,10 @@ public struct ChangeDetector: Sendable {
                     approved
                     ? "\(model) \(version)\(previous) \(rollout), as an approved change allows."
                     : "\(model) \(version)\(previous) \(rollout), and no approved change names it: confirm it with the model owner and record the change, or roll it back."
-                var event = Event(
+                let event = Event(
                     type: .opsChange, severity: approved ? .info : .medium, startMillis: firstHost.value,
                     endMillis: lastHost.value, entity: EventEntity(model: model), evidence: evidence, message: message,
                     count: hosts.count)
-                event.subtype = nil
                 events.append(event)
             }
         }

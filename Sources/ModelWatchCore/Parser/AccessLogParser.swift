@@ -115,15 +115,17 @@ public struct AccessLogParser: Sendable {
         return .success(())
     }
 
-    /// Roles of the extra `name=value` fields after the format.
+    /// Roles of the extra `name=value` fields after the format, recognised from the bytes.
     static func extraRole(_ name: UnsafeRawBufferPointer) -> AccessLogFormat.Role? {
-        switch String(decoding: name, as: UTF8.self) {
-        case "rid", "request_id", "req_id", "reqid": .requestID
-        case "rt", "request_time": .requestTimeSeconds
-        case "key", "api_key", "apikey", "client": .apiKey
-        case "host", "upstream_host": .host
-        default: nil
+        if name.equals("rid") || name.equals("request_id") || name.equals("req_id") || name.equals("reqid") {
+            return .requestID
         }
+        if name.equals("rt") || name.equals("request_time") { return .requestTimeSeconds }
+        if name.equals("key") || name.equals("api_key") || name.equals("apikey") || name.equals("client") {
+            return .apiKey
+        }
+        if name.equals("host") || name.equals("upstream_host") { return .host }
+        return nil
     }
 
     // swiftlint:disable:next function_parameter_count

@@ -141,10 +141,7 @@ enum InferenceField {
 
     init(_ key: ByteSpan, in bytes: UnsafeMutableRawBufferPointer) {
         let text = UnsafeRawBufferPointer(rebasing: bytes[Int(key.start)..<Int(key.start + key.count)])
-        @inline(__always) func equals(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == text.count
-                && memcmp(literal.utf8Start, text.baseAddress!, text.count) == 0
-        }
+        @inline(__always) func equals(_ literal: StaticString) -> Bool { text.equals(literal) }
         guard text.count >= 2 else {
             self = .unknown
             return
