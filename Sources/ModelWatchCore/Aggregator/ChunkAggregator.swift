@@ -35,6 +35,8 @@ public final class ChunkAggregator {
     private var probes = RequestFindingTable()
     private var adminCalls = RequestFindingTable()
     private var requestSamples = RequestTimeSamples()
+    /// Per-client and per-address abuse statistics (bounded; see `ClientActivityRecorder`).
+    private var clientActivity = ClientActivityRecorder()
     private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
@@ -163,6 +165,7 @@ public final class ChunkAggregator {
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .access { matchSignatures(line: line, millis: millis) }
+        clientActivity.record(record, line: line)
         if !record.requestID.isAbsent, record.requestID.count > 0 {
             let hash = ByteHashing.hash(Self.bytes(record.requestID, line))
             let host = record.host
@@ -291,6 +294,7 @@ public final class ChunkAggregator {
         summary.probes = probes
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
+        summary.abuse = clientActivity.finish()
         return summary
     }
 }

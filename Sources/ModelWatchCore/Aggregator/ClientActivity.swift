@@ -1,0 +1,275 @@
+/// What one client (API key) did on one model in one window: the per-window statistics the
+/// abuse detector compares with the client's own history and with its peers on the model.
+///
+/// Every field merges by addition (counts, moment sums), register maximum (HyperLogLog) or
+/// bottom-k union (`DistanceSample`), so cells built by different workers combine.
+public struct ClientWindow: Sendable {
+    public var windowStartMillis: Int64
+    public var calls = 0
+    /// 401 and 403 answers.
+    public var authFailures = 0
+    /// 429 answers, and calls the client kept sending after its first 429 of the window (counted
+    /// in the order one worker saw them: a lower bound when a window spans several workers).
+    public var throttled = 0
+    public var callsAfterThrottle = 0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    /// Calls that asked for `logprobs` or `top_logprobs`.
+    public var logprobCalls = 0
+    /// Calls with a `score`, and those with a score within 0.1 of 0.5 (near the decision boundary).
+    public var scored = 0
+    public var nearBoundary = 0
+    /// Tabular queries compared with the client's earlier ones, and how many of them equal an
+    /// earlier query (duplicate) or differ from one in exactly one feature (perturbation).
+    public var compared = 0
+    public var duplicates = 0
+    public var perturbations = 0
+    /// Inter-arrival gaps in seconds (for the coefficient of variation).
+    public var gaps = MomentSums()
+    /// PRADA distances: each tabular query's minimum scaled L2 distance to the client's earlier
+    /// queries of the same predicted class.
+    public var distances = DistanceSample()
+    /// Distinct calling addresses and /24 (IPv4) or /48 (IPv6) networks.
+    public var addresses = HyperLogLog(precision: ClientWindow.smallPrecision)
+    public var networks = HyperLogLog(precision: ClientWindow.smallPrecision)
+    /// Distinct (feature, logarithmic bin) pairs the queries touched: input coverage (Kesarwani
+    /// et al. 2018) for tabular models; distinct prompt lengths (a proxy of prompt diversity, as
+    /// prompts themselves are not logged) for LLMs.
+    public var coverage = HyperLogLog(precision: ClientWindow.smallPrecision)
+    public var promptLengths = HyperLogLog(precision: ClientWindow.smallPrecision)
+    public var firstMillis: Int64 = .max
+    public var lastMillis: Int64 = .min
+
+    /// 64 registers: linear counting keeps small counts (up to a few dozen) within one or two.
+    static let smallPrecision = 6
+    /// Approximate bytes a cell holds without its distance sample (fixed part and four sketches).
+    static let fixedFootprint = 256 + 4 * (64 + 32)
+
+    public init(windowStartMillis: Int64) {
+        self.windowStartMillis = windowStartMillis
+    }
+
+    var footprint: Int { Self.fixedFootprint + distances.footprint }
+
+    public var tokens: Int { promptTokens + completionTokens }
+
+    public mutating func merge(_ other: ClientWindow) {
+        calls += other.calls
+        authFailures += other.authFailures
+        throttled += other.throttled
+        callsAfterThrottle += other.callsAfterThrottle
+        promptTokens += other.promptTokens
+        completionTokens += other.completionTokens
+        logprobCalls += other.logprobCalls
+        scored += other.scored
+        nearBoundary += other.nearBoundary
+        compared += other.compared
+        duplicates += other.duplicates
+        perturbations += other.perturbations
+        gaps.merge(other.gaps)
+        distances.merge(other.distances)
+        addresses.merge(other.addresses)
+        networks.merge(other.networks)
+        coverage.merge(other.coverage)
+        promptLengths.merge(other.promptLengths)
+        firstMillis = min(firstMillis, other.firstMillis)
+        lastMillis = max(lastMillis, other.lastMillis)
+    }
+}
+
+/// A uniform sample of at most `capacity` values that merges exactly: each value carries a hash,
+/// and the sample keeps the values with the smallest hashes (a bottom-k sketch, Cohen & Kaplan
+/// 2007). The union of two samples' bottom-k is the bottom-k of the union of their streams.
+public struct DistanceSample: Sendable {
+    public static let capacity = 160
+    private var hashes: [UInt32] = []
+    private var values: [Float] = []
+    /// Values offered, kept or not.
+    public private(set) var offered = 0
+
+    public init() {}
+
+    var footprint: Int { hashes.capacity * 8 }
+
+    @inline(__always)
+    mutating func add(_ value: Float, hash: UInt32) {
+        offered += 1
+        hashes.append(hash)
+        values.append(value)
+        if hashes.count >= 2 * Self.capacity { trim() }
+    }
+
+    private mutating func trim() {
+        guard hashes.count > Self.capacity else { return }
+        let order = hashes.indices.sorted { hashes[$0] < hashes[$1] }.prefix(Self.capacity)
+        hashes = order.map { hashes[$0] }
+        values = order.map { values[$0] }
+    }
+
+    public mutating func merge(_ other: DistanceSample) {
+        offered += other.offered
+        hashes += other.hashes
+        values += other.values
+        trim()
+    }
+
+    /// The kept values (at most `capacity`).
+    public var sample: [Double] {
+        var copy = self
+        copy.trim()
+        return copy.values.map(Double.init)
+    }
+}
+
+/// Population totals of one model in one window, over every record (heavy hitters and tail), the
+/// reference the per-client shares are compared with.
+public struct ModelWindowTotals: Sendable {
+    public var calls = 0
+    public var scored = 0
+    public var nearBoundary = 0
+    public var logprobCalls = 0
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var coverage = HyperLogLog(precision: 8)
+
+    public init() {}
+
+    public mutating func merge(_ other: ModelWindowTotals) {
+        calls += other.calls
+        scored += other.scored
+        nearBoundary += other.nearBoundary
+        logprobCalls += other.logprobCalls
+        promptTokens += other.promptTokens
+        completionTokens += other.completionTokens
+        coverage.merge(other.coverage)
+    }
+}
+
+/// What one calling address did in one window, from the access logs (rejected calls never reach
+/// a model, so only the gateway sees credential stuffing).
+public struct AddressWindow: Sendable {
+    public var windowStartMillis: Int64
+    public var attempts = 0
+    public var authFailures = 0
+    /// Distinct keys presented, and distinct keys that were refused (401/403).
+    public var keys = HyperLogLog(precision: 7)
+    public var failedKeys = HyperLogLog(precision: 7)
+    /// 401/403 answers per 10-second bucket (bucket index since the epoch), only for buckets that
+    /// had one; at most `maximumBuckets` buckets per window (later ones still count in totals).
+    public var failureBuckets: [Int64: Int32] = [:]
+    public var firstMillis: Int64 = .max
+    public var lastMillis: Int64 = .min
+
+    static let maximumBuckets = 720
+    static let fixedFootprint = 200 + 2 * (128 + 32)
+
+    public init(windowStartMillis: Int64) {
+        self.windowStartMillis = windowStartMillis
+    }
+
+    var footprint: Int { Self.fixedFootprint + failureBuckets.count * 24 }
+
+    /// Most 401/403 answers in one 10-second bucket (CrowdSec `http-generic-bf`: more than 5 in
+    /// 10 s is a brute-force burst).
+    public var peakFailuresPer10s: Int { Int(failureBuckets.values.max() ?? 0) }
+
+    public mutating func merge(_ other: AddressWindow) {
+        attempts += other.attempts
+        authFailures += other.authFailures
+        keys.merge(other.keys)
+        failedKeys.merge(other.failedKeys)
+        for (bucket, count) in other.failureBuckets
+        where failureBuckets[bucket] != nil || failureBuckets.count < Self.maximumBuckets {
+            failureBuckets[bucket, default: 0] += count
+        }
+        firstMillis = min(firstMillis, other.firstMillis)
+        lastMillis = max(lastMillis, other.lastMillis)
+    }
+}
+
+/// The merged, named per-client and per-address windows the abuse detector reads: part of
+/// `AnalysisSummary`. Keys are Strings here (bounded: only tracked heavy hitters get a name).
+public struct AbuseState: Sendable {
+    /// Length of the windows (one hour at first; longer when a worker's budget forced it).
+    public var windowMillis: Int64 = AbuseState.initialWindowMillis
+    /// model name ("" for the gateway's view, from access logs) → client → window start → cell.
+    public var clients: [String: [String: [Int64: ClientWindow]]] = [:]
+    /// model name → window start → population totals.
+    public var models: [String: [Int64: ModelWindowTotals]] = [:]
+    /// address → window start → cell (access logs only).
+    public var addresses: [String: [Int64: AddressWindow]] = [:]
+    /// Distinct clients and addresses seen, tracked or not.
+    public var distinctClients = HyperLogLog(precision: 12)
+    public var distinctAddresses = HyperLogLog(precision: 12)
+    /// Records of clients and addresses dropped from tracking to keep memory bounded (the long
+    /// tail: keys too rare to hold a place among the heavy hitters).
+    public var untrackedClientRecords = 0
+    public var untrackedAddressRecords = 0
+
+    public static let initialWindowMillis: Int64 = 3_600_000
+
+    public init() {}
+
+    public mutating func merge(_ other: AbuseState) {
+        var other = other
+        while windowMillis < other.windowMillis { coarsen() }
+        while other.windowMillis < windowMillis { other.coarsen() }
+        for (model, table) in other.clients {
+            for (client, cells) in table {
+                clients[model, default: [:]][client, default: [:]].merge(cells) { first, second in
+                    var combined = first
+                    combined.merge(second)
+                    return combined
+                }
+            }
+        }
+        for (model, windows) in other.models {
+            models[model, default: [:]].merge(windows) { first, second in
+                var combined = first
+                combined.merge(second)
+                return combined
+            }
+        }
+        for (address, cells) in other.addresses {
+            addresses[address, default: [:]].merge(cells) { first, second in
+                var combined = first
+                combined.merge(second)
+                return combined
+            }
+        }
+        distinctClients.merge(other.distinctClients)
+        distinctAddresses.merge(other.distinctAddresses)
+        untrackedClientRecords += other.untrackedClientRecords
+        untrackedAddressRecords += other.untrackedAddressRecords
+    }
+
+    /// Re-buckets every window into the next longer window length.
+    public mutating func coarsen() {
+        windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)
+        let length = windowMillis
+        func rebucket<Cell>(
+            _ cells: [Int64: Cell], _ merge: (inout Cell, Cell) -> Void, _ restart: (inout Cell, Int64) -> Void
+        )
+            -> [Int64: Cell]
+        {
+            var out: [Int64: Cell] = [:]
+            for (start, cell) in cells {
+                let coarse = ChunkAggregator.floor(start, to: length)
+                if var existing = out[coarse] {
+                    merge(&existing, cell)
+                    out[coarse] = existing
+                } else {
+                    var moved = cell
+                    restart(&moved, coarse)
+                    out[coarse] = moved
+                }
+            }
+            return out
+        }
+        clients = clients.mapValues { table in
+            table.mapValues { rebucket($0, { $0.merge($1) }, { $0.windowStartMillis = $1 }) }
+        }
+        models = models.mapValues { rebucket($0, { $0.merge($1) }, { _, _ in }) }
+        addresses = addresses.mapValues { rebucket($0, { $0.merge($1) }, { $0.windowStartMillis = $1 }) }
+    }
+}

@@ -1,0 +1,653 @@
+/// One worker's per-client and per-address abuse statistics, in bounded memory.
+///
+/// Fed once per parsed record (`record(_:line:)`), straight from the line's bytes: keys are hashed
+/// (`ByteHashing`) and looked up without a `String`; only tracked keys keep their bytes, and only
+/// `finish()` names them.
+///
+/// Bounds, so that a million distinct keys or addresses cannot exhaust memory:
+/// - a key gets a place only on its second sighting (a doorkeeper bit set, as TinyLFU admits
+///   entries), so the one-off keys of a spray never allocate;
+/// - each table keeps at most `capacity` keys; when full, the less active half is dropped and
+///   its records counted as untracked (the long tail), while every record still counts in the
+///   per-model population totals and the distinct-key HyperLogLogs;
+/// - cells are per window (an hour at first); when the whole state passes `budget` bytes the
+///   windows grow along `AnalysisSummary.coarserWindow`, as the other window tables do.
+///
+/// Order-dependent statistics are computed in the order this worker sees the records (chunks of
+/// a file are time-ordered lines): PRADA distances and perturbation checks compare a query with
+/// the client's last `QueryHistory.depth` queries per predicted class, not its whole history, and
+/// inter-arrival gaps are taken between consecutive records of a client in the same worker. A
+/// client whose records are split across workers loses the comparisons across the split; the
+/// results then merge as samples (`DistanceSample`) and sums.
+struct ClientActivityRecorder {
+    private(set) var windowMillis: Int64 = AbuseState.initialWindowMillis
+    let capacity: Int
+    let addressCapacity: Int
+    let budget: Int
+    private(set) var footprint = 0
+    /// Model name → table index (index 0 is the gateway's view from access logs).
+    private var modelIndex = ByteKeyTable()
+    private var tables: [TrackedKeys<ClientEntry>] = [TrackedKeys()]
+    private var scales: [FeatureScale] = [FeatureScale()]
+    private var totals: [[Int64: ModelWindowTotals]] = [[:]]
+    private var addressTable = TrackedKeys<AddressEntry>()
+    private var doorkeeper = Doorkeeper()
+    private var distinctClients = HyperLogLog(precision: 12)
+    private var distinctAddresses = HyperLogLog(precision: 12)
+    private var untrackedClientRecords = 0
+    private var untrackedAddressRecords = 0
+    /// Models past this many share the last table.
+    static let maximumModels = 64
+
+    init(capacity: Int = 1024, addressCapacity: Int = 2048, budget: Int = 24 << 20) {
+        self.capacity = max(2, capacity)
+        self.addressCapacity = max(2, addressCapacity)
+        self.budget = budget
+    }
+
+    /// Folds one parsed record into the client and address tables.
+    mutating func record(_ record: ParsedRecord, line: UnsafeRawBufferPointer) {
+        let millis = record.timestampMillis
+        let windowStart = ChunkAggregator.floor(millis, to: windowMillis)
+        let hasAddress = !record.address.isAbsent && record.address.count > 0
+        let address =
+            hasAddress ? ChunkAggregator.bytes(record.address, line) : UnsafeRawBufferPointer(start: nil, count: 0)
+        let addressHash = hasAddress ? ByteHashing.hash(address) : 0
+        let hasClient = !record.client.isAbsent && record.client.count > 0
+        var clientHash: UInt64 = 0
+        if hasClient {
+            let client = ChunkAggregator.bytes(record.client, line)
+            clientHash = ByteHashing.hash(client)
+            distinctClients.insert(hash: clientHash)
+            let model = record.kind == .inference ? modelTable(record.model, line) : 0
+            if model > 0 { countPopulation(record, model: model, windowStart: windowStart, line: line) }
+            recordClient(
+                record, key: client, hash: clientHash, model: model, windowStart: windowStart, line: line,
+                address: address, addressHash: addressHash)
+        } else if record.kind == .inference {
+            let model = modelTable(record.model, line)
+            if model > 0 { countPopulation(record, model: model, windowStart: windowStart, line: line) }
+        }
+        if hasAddress {
+            distinctAddresses.insert(hash: addressHash)
+            if record.kind == .access {
+                recordAddress(
+                    record, key: address, hash: addressHash, clientHash: hasClient ? clientHash : nil,
+                    windowStart: windowStart)
+            }
+        }
+        if footprint > budget { coarsen() }
+    }
+
+    private mutating func modelTable(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> Int {
+        guard !span.isAbsent, span.count > 0 else { return 0 }
+        let name = ChunkAggregator.bytes(span, line)
+        let hash = ByteHashing.hash(name)
+        if let slot = modelIndex.find(name, hash: hash) { return slot + 1 }
+        guard modelIndex.count < Self.maximumModels else { return tables.count - 1 }
+        let slot = modelIndex.insert(name, hash: hash)
+        tables.append(TrackedKeys())
+        scales.append(FeatureScale())
+        totals.append([:])
+        return slot + 1
+    }
+
+    private mutating func countPopulation(
+        _ record: ParsedRecord, model: Int, windowStart: Int64, line: UnsafeRawBufferPointer
+    ) {
+        var cell = totals[model][windowStart] ?? ModelWindowTotals()
+        if cell.calls == 0 { footprint += 512 }
+        cell.calls += 1
+        if record.score.isFinite {
+            cell.scored += 1
+            if abs(record.score - 0.5) <= 0.1 { cell.nearBoundary += 1 }
+        }
+        if record.asksLogprobs { cell.logprobCalls += 1 }
+        if record.promptTokens > 0 { cell.promptTokens += Int(record.promptTokens) }
+        if record.completionTokens > 0 { cell.completionTokens += Int(record.completionTokens) }
+        for feature in record.features {
+            if case .number(let value) = feature.value {
+                let name = ByteHashing.hash(ChunkAggregator.bytes(feature.name, line))
+                cell.coverage.insert(hash: FeatureScale.coverageHash(name: name, value: value))
+            }
+        }
+        totals[model][windowStart] = cell
+    }
+
+    // MARK: clients
+
+    private mutating func recordClient(
+        _ record: ParsedRecord, key: UnsafeRawBufferPointer, hash: UInt64, model: Int, windowStart: Int64,
+        line: UnsafeRawBufferPointer, address: UnsafeRawBufferPointer, addressHash: UInt64
+    ) {
+        let slot: Int
+        if let found = tables[model].find(key, hash: hash) {
+            slot = found
+        } else {
+            guard doorkeeper.admit(hash &+ UInt64(model) &* 0x9E37_79B9_7F4A_7C15) else {
+                untrackedClientRecords += 1
+                return
+            }
+            if tables[model].count >= capacity {
+                let (dropped, freed) = tables[model].dropLessActiveHalf()
+                untrackedClientRecords += dropped
+                footprint -= freed
+            }
+            slot = tables[model].insert(key, hash: hash, ClientEntry())
+            footprint += ClientEntry.fixedFootprint + key.count
+        }
+        let millis = record.timestampMillis
+        var query: Query?
+        var coverage = SIMD8<UInt64>()
+        if model > 0, !record.features.isEmpty, let read = scales[model].query(for: record, line: line) {
+            (query, coverage) = read
+        }
+        let inverseScale = query != nil ? scales[model].inverseSpread : SIMD8<Float>()
+        let window = windowMillis
+        footprint += tables[model].update(slot) { entry in
+            entry.add(
+                record, clientHash: hash, windowStart: windowStart, windowMillis: window, millis: millis,
+                query: query, coverage: coverage, inverseScale: inverseScale, address: address,
+                addressHash: addressHash)
+        }
+    }
+
+    // MARK: addresses
+
+    private mutating func recordAddress(
+        _ record: ParsedRecord, key: UnsafeRawBufferPointer, hash: UInt64, clientHash: UInt64?, windowStart: Int64
+    ) {
+        let slot: Int
+        if let found = addressTable.find(key, hash: hash) {
+            slot = found
+        } else {
+            guard doorkeeper.admit(~hash) else {
+                untrackedAddressRecords += 1
+                return
+            }
+            if addressTable.count >= addressCapacity {
+                let (dropped, freed) = addressTable.dropLessActiveHalf()
+                untrackedAddressRecords += dropped
+                footprint -= freed
+            }
+            slot = addressTable.insert(key, hash: hash, AddressEntry())
+            footprint += AddressEntry.fixedFootprint + key.count
+        }
+        footprint += addressTable.update(slot) { entry in
+            entry.add(record, clientHash: clientHash, windowStart: windowStart)
+        }
+    }
+
+    // MARK: bounds
+
+    /// Moves every cell into the next longer window until the state fits the budget again.
+    private mutating func coarsen() {
+        while footprint > budget && windowMillis < 86_400_000 * 64 {
+            windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)
+            var total = 0
+            for index in tables.indices {
+                total += tables[index].updateAll { $0.coarsen(to: windowMillis) }
+            }
+            total += addressTable.updateAll { $0.coarsen(to: windowMillis) }
+            for index in totals.indices {
+                var coarser: [Int64: ModelWindowTotals] = [:]
+                for (start, cell) in totals[index] {
+                    coarser[ChunkAggregator.floor(start, to: windowMillis), default: ModelWindowTotals()].merge(cell)
+                }
+                totals[index] = coarser
+                total += coarser.count * 512
+            }
+            footprint = total
+        }
+    }
+
+    /// The worker's statistics with names resolved, ready to merge with the other workers'.
+    func finish() -> AbuseState {
+        var state = AbuseState()
+        state.windowMillis = windowMillis
+        var names = [""]
+        for slot in 0..<modelIndex.count { names.append(String(decoding: modelIndex.keys[slot], as: UTF8.self)) }
+        for (index, table) in tables.enumerated() {
+            var named: [String: [Int64: ClientWindow]] = [:]
+            for slot in 0..<table.count {
+                let cells = table.entries[slot].cells
+                named[table.name(slot)] = Dictionary(uniqueKeysWithValues: cells.map { ($0.windowStartMillis, $0) })
+            }
+            if !named.isEmpty { state.clients[names[index], default: [:]] = named }
+            if index > 0, !totals[index].isEmpty { state.models[names[index]] = totals[index] }
+        }
+        for slot in 0..<addressTable.count {
+            let cells = addressTable.entries[slot].cells
+            state.addresses[addressTable.name(slot)] = Dictionary(
+                uniqueKeysWithValues: cells.map { ($0.windowStartMillis, $0) })
+        }
+        state.distinctClients = distinctClients
+        state.distinctAddresses = distinctAddresses
+        state.untrackedClientRecords = untrackedClientRecords
+        state.untrackedAddressRecords = untrackedAddressRecords
+        return state
+    }
+}
+
+@available(*, unavailable)
+extension ClientActivityRecorder: Sendable {}
+
+/// An entry of a tracked-key table: how active it was (for eviction) and its memory.
+protocol TrackedEntry {
+    var weight: Int { get }
+    var footprint: Int { get }
+    /// Re-buckets the entry's cells into windows of `length`; returns its new footprint.
+    mutating func coarsen(to length: Int64) -> Int
+}
+
+/// Keys (byte strings) with their entries, looked up from a line's bytes without allocating.
+struct TrackedKeys<Entry: TrackedEntry> {
+    private var table = ByteKeyTable(expectedCount: 64)
+    private(set) var entries: [Entry] = []
+
+    var count: Int { entries.count }
+
+    func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? { table.find(key, hash: hash) }
+
+    mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, _ entry: Entry) -> Int {
+        let slot = table.insert(key, hash: hash)
+        entries.append(entry)
+        return slot
+    }
+
+    func name(_ slot: Int) -> String { String(decoding: table.keys[slot], as: UTF8.self) }
+
+    /// Runs `body` on one entry in place; returns the change of its footprint.
+    @inline(__always)
+    mutating func update(_ slot: Int, _ body: (inout Entry) -> Int) -> Int {
+        body(&entries[slot])
+    }
+
+    /// Runs `body` on every entry; returns the sum of what it returns (new footprints).
+    mutating func updateAll(_ body: (inout Entry) -> Int) -> Int {
+        var total = 0
+        for index in entries.indices { total += body(&entries[index]) + table.keys[index].count }
+        return total
+    }
+
+    /// Keeps the more active half of the entries; returns the records and bytes dropped.
+    mutating func dropLessActiveHalf() -> (records: Int, bytes: Int) {
+        let order = entries.indices.sorted { entries[$0].weight > entries[$1].weight }
+        let keep = order.prefix(max(1, entries.count / 2)).sorted()
+        var dropped = 0
+        var freed = 0
+        for index in order.dropFirst(keep.count) {
+            dropped += entries[index].weight
+            freed += entries[index].footprint + table.keys[index].count
+        }
+        var rebuilt = ByteKeyTable(expectedCount: entries.count)
+        var kept: [Entry] = []
+        kept.reserveCapacity(keep.count)
+        for index in keep {
+            table.keys[index].withUnsafeBytes { key in
+                _ = rebuilt.insert(key, hash: ByteHashing.hash(key))
+            }
+            kept.append(entries[index])
+        }
+        table = rebuilt
+        entries = kept
+        return (dropped, freed)
+    }
+}
+
+/// A set of 2^23 bits answering "seen before?" for key hashes (two bits per key): a key is admitted
+/// to a table on its second sighting. Cleared when a quarter of the bits are set, so it forgets
+/// keys seen long ago and its false-positive rate stays below about 6%.
+struct Doorkeeper {
+    private var words = [UInt64](repeating: 0, count: 1 << 17)
+    private var setBits = 0
+    private static let mask = UInt64((1 << 23) - 1)
+
+    /// True when the key was (probably) seen before; marks it seen either way.
+    @inline(__always)
+    mutating func admit(_ hash: UInt64) -> Bool {
+        let first = Int(hash & Self.mask)
+        let second = Int((hash >> 32) & Self.mask)
+        let firstBit = UInt64(1) << UInt64(first & 63)
+        let secondBit = UInt64(1) << UInt64(second & 63)
+        let seen = words[first >> 6] & firstBit != 0 && words[second >> 6] & secondBit != 0
+        if !seen {
+            if words[first >> 6] & firstBit == 0 { setBits += 1 }
+            words[first >> 6] |= firstBit
+            if words[second >> 6] & secondBit == 0 { setBits += 1 }
+            words[second >> 6] |= secondBit
+            if setBits > (1 << 21) {
+                for index in words.indices { words[index] = 0 }
+                setBits = 0
+            }
+        }
+        return seen
+    }
+}
+
+/// One tabular query as the extraction statistics see it: up to eight numeric features (numbers
+/// and booleans, by name, in the model's `FeatureScale` order) and a hash of the categorical ones.
+struct Query {
+    var values = SIMD8<Float>()
+    var present: UInt8 = 0
+    var categories: UInt64 = 0
+    var classHash: UInt64 = 0
+}
+
+/// The numeric features of one model as this worker met them: the name of each of up to eight
+/// dimensions and a running mean and variance (Welford 1962) per dimension, whose spread scales
+/// PRADA's distances so that no feature dominates by its unit.
+struct FeatureScale {
+    private var names: [UInt64] = []
+    private var counts = SIMD8<Float>()
+    private var means = SIMD8<Float>()
+    private var squares = SIMD8<Float>()
+    static let dimensions = 8
+
+    /// 1 / standard deviation per dimension (1 where unknown or zero).
+    var inverseSpread: SIMD8<Float> {
+        var result = SIMD8<Float>(repeating: 1)
+        for index in 0..<names.count where counts[index] > 1 {
+            let variance = squares[index] / (counts[index] - 1)
+            if variance > 0 { result[index] = 1 / variance.squareRoot() }
+        }
+        return result
+    }
+
+    /// Reads the record's features into a query, updating the running spread.
+    mutating func query(for record: ParsedRecord, line: UnsafeRawBufferPointer) -> (Query, SIMD8<UInt64>)? {
+        var query = Query()
+        var coverage = SIMD8<UInt64>()
+        var numeric = false
+        for feature in record.features {
+            let name = ByteHashing.hash(ChunkAggregator.bytes(feature.name, line))
+            let number: Double
+            switch feature.value {
+            case .number(let value): number = value
+            case .bool(let flag): number = flag ? 1 : 0
+            case .string(let span):
+                query.categories ^= ByteHashing.mix(name &+ ByteHashing.hash(ChunkAggregator.bytes(span, line)))
+                continue
+            case .null:
+                query.categories ^= ByteHashing.mix(name &+ 1)
+                continue
+            }
+            guard number.isFinite, let dimension = dimension(of: name) else { continue }
+            numeric = true
+            coverage[dimension] = Self.coverageHash(name: name, value: number)
+            let value = Float(number)
+            query.values[dimension] = value
+            query.present |= UInt8(1) << UInt8(dimension)
+            counts[dimension] += 1
+            let delta = value - means[dimension]
+            means[dimension] += delta / counts[dimension]
+            squares[dimension] += delta * (value - means[dimension])
+        }
+        guard numeric else { return nil }
+        if !record.prediction.isAbsent {
+            query.classHash = ByteHashing.hash(ChunkAggregator.bytes(record.prediction, line))
+        } else if record.predictionNumber.isFinite {
+            query.classHash = ByteHashing.mix(record.predictionNumber.bitPattern)
+        }
+        return (query, coverage)
+    }
+
+    private mutating func dimension(of name: UInt64) -> Int? {
+        if let index = names.firstIndex(of: name) { return index }
+        guard names.count < Self.dimensions else { return nil }
+        names.append(name)
+        return names.count - 1
+    }
+
+    /// A (feature, bin) pair with bins a quarter of a power of two wide on |x|, signed: scale-free,
+    /// so the same bins serve amounts, counts and ratios.
+    static func coverageHash(name: UInt64, value: Double) -> UInt64 {
+        guard value.isFinite else { return ByteHashing.mix(name) }
+        let magnitude = Int((4 * log2(1 + abs(value))).rounded(.down))
+        return ByteHashing.mix(name &+ UInt64(bitPattern: Int64(value < 0 ? -magnitude - 1 : magnitude)))
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A client's most recent tabular queries, `depth` per predicted class for up to four classes.
+struct QueryHistory {
+    static let depth = 24
+    static let classes = 4
+    private var classHashes: [UInt64] = []
+    private var rings: [[Query]] = []
+    private var next: [Int] = []
+
+    static let footprint = classes * depth * MemoryLayout<Query>.stride + 128
+
+    private mutating func ring(for classHash: UInt64) -> Int {
+        if let index = classHashes.firstIndex(of: classHash) { return index }
+        if classHashes.count < Self.classes {
+            classHashes.append(classHash)
+            rings.append([])
+            next.append(0)
+            return classHashes.count - 1
+        }
+        return Self.classes - 1
+    }
+
+    /// Compares `query` with the stored ones, then stores it. Returns the PRADA distance (to the
+    /// nearest stored query of the same class, scaled), and whether it duplicates or perturbs
+    /// (differs in exactly one feature from) any stored query; nil distance when there was
+    /// nothing of its class to compare with.
+    mutating func compare(_ query: Query, inverseScale: SIMD8<Float>) -> (
+        distance: Float?, compared: Bool, duplicate: Bool, perturbation: Bool
+    ) {
+        let own = ring(for: query.classHash)
+        var nearest = Float.infinity
+        var compared = false
+        var duplicate = false
+        var perturbation = false
+        for index in rings.indices {
+            for stored in rings[index] {
+                compared = true
+                if index == own {
+                    let scaled = (query.values - stored.values) * inverseScale
+                    nearest = min(nearest, (scaled * scaled).sum().squareRoot())
+                }
+                let differing = (query.values .!= stored.values)
+                var changed = 0
+                for lane in 0..<8 where differing[lane] { changed += 1 }
+                if query.present != stored.present { changed += 1 }
+                if query.categories != stored.categories { changed += 1 }
+                if changed == 0 { duplicate = true }
+                if changed == 1 { perturbation = true }
+            }
+        }
+        if rings[own].count < Self.depth {
+            rings[own].append(query)
+        } else {
+            rings[own][next[own]] = query
+            next[own] = (next[own] + 1) % Self.depth
+        }
+        return (nearest.isFinite ? nearest : nil, compared, duplicate, perturbation)
+    }
+}
+
+/// A tracked client on one model (or on the gateway): its windows and the worker-local state the
+/// order-dependent statistics need.
+struct ClientEntry: TrackedEntry {
+    var weight = 0
+    var cells: [ClientWindow] = []
+    private var cellBytes = 0
+    private var lastMillis: Int64 = .min
+    private var throttledWindow: Int64 = .min
+    private var history: QueryHistory?
+
+    static let fixedFootprint = 160
+
+    var footprint: Int { Self.fixedFootprint + cellBytes + (history == nil ? 0 : QueryHistory.footprint) }
+
+    /// Index of the cell for `windowStart`, created when missing (cells stay in window order).
+    private mutating func cell(_ windowStart: Int64) -> (index: Int, grown: Int) {
+        var index = cells.count
+        while index > 0 && cells[index - 1].windowStartMillis > windowStart { index -= 1 }
+        if index > 0 && cells[index - 1].windowStartMillis == windowStart { return (index - 1, 0) }
+        cells.insert(ClientWindow(windowStartMillis: windowStart), at: index)
+        return (index, ClientWindow.fixedFootprint)
+    }
+
+    /// Adds one record; returns how many bytes the entry grew by.
+    mutating func add(
+        _ record: ParsedRecord, clientHash: UInt64, windowStart: Int64, windowMillis: Int64, millis: Int64,
+        query: Query?, coverage: SIMD8<UInt64>, inverseScale: SIMD8<Float>, address: UnsafeRawBufferPointer,
+        addressHash: UInt64
+    ) -> Int {
+        weight += 1
+        var (index, grown) = cell(windowStart)
+        var historyGrowth = 0
+        let before = cells[index].distances.footprint
+        if lastMillis != .min && millis >= lastMillis && millis - lastMillis <= windowMillis {
+            cells[index].gaps.add(Double(millis - lastMillis) / 1000)
+        }
+        lastMillis = max(lastMillis, millis)
+        cells[index].calls += 1
+        cells[index].firstMillis = min(cells[index].firstMillis, millis)
+        cells[index].lastMillis = max(cells[index].lastMillis, millis)
+        switch record.status {
+        case 401, 403: cells[index].authFailures += 1
+        case 429:
+            cells[index].throttled += 1
+        default: break
+        }
+        if throttledWindow == windowStart {
+            cells[index].callsAfterThrottle += 1
+        } else if record.status == 429 {
+            throttledWindow = windowStart
+        }
+        if record.promptTokens > 0 {
+            cells[index].promptTokens += Int(record.promptTokens)
+            cells[index].promptLengths.insert(hash: ByteHashing.mix(UInt64(record.promptTokens)))
+        }
+        if record.completionTokens > 0 { cells[index].completionTokens += Int(record.completionTokens) }
+        if record.asksLogprobs { cells[index].logprobCalls += 1 }
+        if record.score.isFinite {
+            cells[index].scored += 1
+            if abs(record.score - 0.5) <= 0.1 { cells[index].nearBoundary += 1 }
+        }
+        if addressHash != 0 {
+            cells[index].addresses.insert(hash: addressHash)
+            cells[index].networks.insert(hash: Self.networkHash(address))
+        }
+        if let query {
+            for lane in 0..<8 where query.present & (UInt8(1) << UInt8(lane)) != 0 {
+                cells[index].coverage.insert(hash: coverage[lane])
+            }
+            if history == nil && weight >= 4 {
+                history = QueryHistory()
+                historyGrowth = QueryHistory.footprint
+            }
+            if history != nil {
+                let outcome = history!.compare(query, inverseScale: inverseScale)
+                if outcome.compared { cells[index].compared += 1 }
+                if outcome.duplicate { cells[index].duplicates += 1 }
+                if outcome.perturbation { cells[index].perturbations += 1 }
+                if let distance = outcome.distance {
+                    let sampleHash = ByteHashing.mix(
+                        clientHash ^ UInt64(bitPattern: millis) ^ UInt64(distance.bitPattern))
+                    cells[index].distances.add(distance, hash: UInt32(truncatingIfNeeded: sampleHash))
+                }
+            }
+        }
+        grown += cells[index].distances.footprint - before
+        cellBytes += grown
+        return grown + historyGrowth
+    }
+
+    /// The /24 of an IPv4 address (up to the third dot) or the /48 of an IPv6 one (three groups).
+    static func networkHash(_ address: UnsafeRawBufferPointer) -> UInt64 {
+        var separators = 0
+        let isIPv6 = address.contains(UInt8(ascii: ":"))
+        let separator = isIPv6 ? UInt8(ascii: ":") : UInt8(ascii: ".")
+        for index in 0..<address.count where address[index] == separator {
+            separators += 1
+            if separators == 3 { return ByteHashing.hash(UnsafeRawBufferPointer(rebasing: address[0..<index])) }
+        }
+        return ByteHashing.hash(address)
+    }
+
+    mutating func coarsen(to length: Int64) -> Int {
+        var merged: [ClientWindow] = []
+        for cell in cells {
+            let start = ChunkAggregator.floor(cell.windowStartMillis, to: length)
+            if let last = merged.last, last.windowStartMillis == start {
+                merged[merged.count - 1].merge(cell)
+            } else {
+                var moved = cell
+                moved.windowStartMillis = start
+                merged.append(moved)
+            }
+        }
+        cells = merged
+        cellBytes = cells.reduce(0) { $0 + $1.footprint }
+        return footprint
+    }
+}
+
+/// A tracked calling address (access logs): its windows.
+struct AddressEntry: TrackedEntry {
+    var weight = 0
+    var cells: [AddressWindow] = []
+    private var cellBytes = 0
+
+    static let fixedFootprint = 96
+
+    var footprint: Int { Self.fixedFootprint + cellBytes }
+
+    mutating func add(_ record: ParsedRecord, clientHash: UInt64?, windowStart: Int64) -> Int {
+        weight += 1
+        var index = cells.count
+        while index > 0 && cells[index - 1].windowStartMillis > windowStart { index -= 1 }
+        var grown = 0
+        if index > 0 && cells[index - 1].windowStartMillis == windowStart {
+            index -= 1
+        } else {
+            cells.insert(AddressWindow(windowStartMillis: windowStart), at: index)
+            grown += AddressWindow.fixedFootprint
+        }
+        let millis = record.timestampMillis
+        cells[index].attempts += 1
+        cells[index].firstMillis = min(cells[index].firstMillis, millis)
+        cells[index].lastMillis = max(cells[index].lastMillis, millis)
+        if let clientHash { cells[index].keys.insert(hash: clientHash) }
+        if record.status == 401 || record.status == 403 {
+            cells[index].authFailures += 1
+            if let clientHash { cells[index].failedKeys.insert(hash: clientHash) }
+            let bucket = ChunkAggregator.floor(millis, to: 10_000) / 10_000
+            if cells[index].failureBuckets[bucket] != nil {
+                cells[index].failureBuckets[bucket]! += 1
+            } else if cells[index].failureBuckets.count < AddressWindow.maximumBuckets {
+                cells[index].failureBuckets[bucket] = 1
+                grown += 24
+            }
+        }
+        cellBytes += grown
+        return grown
+    }
+
+    mutating func coarsen(to length: Int64) -> Int {
+        var merged: [AddressWindow] = []
+        for cell in cells {
+            let start = ChunkAggregator.floor(cell.windowStartMillis, to: length)
+            if let last = merged.last, last.windowStartMillis == start {
+                merged[merged.count - 1].merge(cell)
+            } else {
+                var moved = cell
+                moved.windowStartMillis = start
+                merged.append(moved)
+            }
+        }
+        cells = merged
+        cellBytes = cells.reduce(0) { $0 + $1.footprint }
+        return footprint
+    }
+}
