@@ -120,6 +120,7 @@ struct Analyze: ParsableCommand {
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
             + ClockSkewDetector().events(for: summary)
+            + AbuseDetector().events(for: summary)
             + EnvironmentSeparationDetector(
                 markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
             ).events(for: summary))
@@ -136,6 +137,7 @@ struct Analyze: ParsableCommand {
         report.topCount = top
         report.checkedTypes = [
             .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
+            .abuseExtraction, .abuseRate, .abuseCredentialStuffing, .abuseKeySharing,
         ]
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
