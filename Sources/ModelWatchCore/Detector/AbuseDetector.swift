@@ -308,9 +308,9 @@ public struct AbuseDetector: Sendable {
                     if let cv = cell.gaps.coefficientOfVariation {
                         evidence.append(("inter_arrival_cv", Self.rounded(cv)))
                     }
-                    let where_ = model.isEmpty ? "through the gateway" : "to \(model)"
+                    let destination = model.isEmpty ? "through the gateway" : "to \(model)"
                     var message =
-                        "\(client) made \(cell.calls) calls (\(cell.tokens) tokens) \(where_) in one window, \(SummaryReport.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
+                        "\(client) made \(cell.calls) calls (\(cell.tokens) tokens) \(destination) in one window, \(SummaryReport.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
                     message +=
                         persistence
                         ? ", and kept calling through \(cell.throttled) throttled (429) answers: cap the key's quota."
