@@ -175,7 +175,8 @@ public struct AbuseDetector: Sendable {
         evidence.append(("duplicates", .integer(Int64(cell.duplicates))))
         if perturbed >= perturbationShare { signals.append("perturbation") }
         let boundary = Self.share(cell.nearBoundary, cell.scored)
-        let populationBoundary = Self.share(totals.nearBoundary, totals.scored)
+        // The population without the client itself, which may be most of a window's traffic.
+        let populationBoundary = Self.share(totals.nearBoundary - cell.nearBoundary, totals.scored - cell.scored)
         evidence.append(("near_boundary_share", Self.rounded(boundary)))
         evidence.append(("population_near_boundary_share", Self.rounded(populationBoundary)))
         if cell.scored >= 50 && boundary >= max(0.25, 3 * populationBoundary) { signals.append("decision_boundary") }
@@ -205,7 +206,7 @@ public struct AbuseDetector: Sendable {
         guard cell.calls >= 30, cell.promptTokens > 0 else { return nil }
         var signals: [String] = []
         let logprobs = Self.share(cell.logprobCalls, cell.calls)
-        let populationLogprobs = Self.share(totals.logprobCalls, totals.calls)
+        let populationLogprobs = Self.share(totals.logprobCalls - cell.logprobCalls, totals.calls - cell.calls)
         var evidence: [(String, EvidenceValue)] = [
             ("calls", .integer(Int64(cell.calls))), ("logprob_share", Self.rounded(logprobs)),
             ("population_logprob_share", Self.rounded(populationLogprobs)),
