@@ -119,10 +119,19 @@ public struct AbuseDetector: Sendable {
             let population = state.models[model] ?? [:]
             // Peers' completion-token shares per window, for the LLM signal.
             var completionShares: [Int64: [Double]] = [:]
+            // Peers' perturbation shares: with few features, natural queries also often match an
+            // earlier one in all but one feature, so a client is compared with its peers.
+            var perturbationShares: [Int64: [Double]] = [:]
             for cells in table.values {
-                for cell in cells.values where cell.tokens > 0 && cell.calls >= 10 {
-                    completionShares[cell.windowStartMillis, default: []].append(
-                        Self.share(cell.completionTokens, cell.tokens))
+                for cell in cells.values {
+                    if cell.tokens > 0 && cell.calls >= 10 {
+                        completionShares[cell.windowStartMillis, default: []].append(
+                            Self.share(cell.completionTokens, cell.tokens))
+                    }
+                    if cell.compared >= 20 {
+                        perturbationShares[cell.windowStartMillis, default: []].append(
+                            Self.share(cell.perturbations + cell.duplicates, cell.compared))
+                    }
                 }
             }
             for (client, cells) in table {
@@ -130,7 +139,10 @@ public struct AbuseDetector: Sendable {
                 let ordered = cells.values.sorted { $0.windowStartMillis < $1.windowStartMillis }
                 for cell in ordered {
                     let totals = population[cell.windowStartMillis] ?? ModelWindowTotals()
-                    if let finding = tabularExtraction(cell, totals: totals, client: client, model: model) {
+                    if let finding = tabularExtraction(
+                        cell, totals: totals, peerPerturbation: perturbationShares[cell.windowStartMillis] ?? [],
+                        client: client, model: model)
+                    {
                         findings.append(finding)
                     }
                     if let finding = llmExtraction(
@@ -149,7 +161,9 @@ public struct AbuseDetector: Sendable {
         return events
     }
 
-    func tabularExtraction(_ cell: ClientWindow, totals: ModelWindowTotals, client: String, model: String) -> Finding? {
+    func tabularExtraction(
+        _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], client: String, model: String
+    ) -> Finding? {
         guard cell.compared >= 50 else { return nil }
         var signals: [String] = []
         var evidence: [(String, EvidenceValue)] = [
@@ -173,7 +187,11 @@ public struct AbuseDetector: Sendable {
         evidence.append(("perturbation_share", Self.rounded(perturbed)))
         evidence.append(("single_feature_changes", .integer(Int64(cell.perturbations))))
         evidence.append(("duplicates", .integer(Int64(cell.duplicates))))
-        if perturbed >= perturbationShare { signals.append("perturbation") }
+        // The median over the client and its peers (at least three of them), so the client alone
+        // never sets its own bar.
+        let peerMedian = peerPerturbation.count >= 4 ? RobustStatistics.median(peerPerturbation) ?? 0 : 0
+        evidence.append(("peer_perturbation_share_median", Self.rounded(peerMedian)))
+        if perturbed >= max(perturbationShare, 3 * peerMedian) { signals.append("perturbation") }
         let boundary = Self.share(cell.nearBoundary, cell.scored)
         // The population without the client itself, which may be most of a window's traffic.
         let populationBoundary = Self.share(totals.nearBoundary - cell.nearBoundary, totals.scored - cell.scored)
