@@ -9,9 +9,10 @@
 
     stress --out DIR --lines 1000000 [--distinct] [--seed N]
         One inference file and one gateway file of `--lines` calls each. With `--distinct` every
-        call has its own API key and its own address (a million distinct keys and addresses);
-        without it the same calls come from an ordinary population of 200 clients. The two have
-        the same shape and nearly the same size, for comparing memory and throughput.
+        call has its own API key and its own address (a million distinct keys and addresses), or
+        every `--repeat` consecutive calls share one; without it the same calls come from an
+        ordinary population of 200 clients. Same shape and nearly the same size, for comparing
+        memory and throughput.
 
 Deterministic: the same arguments give the same bytes. Standard library only.
 """
@@ -261,7 +262,7 @@ def write_scenario(args) -> None:
 
 
 def write_stress(args) -> None:
-    """`--lines` calls over a week; with --distinct each from its own key and address."""
+    """`--lines` calls over a week; with --distinct each (or each --repeat) from its own key and address."""
     rng = Random("%d:stress" % args.seed)
     pop = g.Population(Random("%d:population" % args.seed), n=200)
     clock = g.DiurnalClock(DAY0, 7)
@@ -276,8 +277,9 @@ def write_stress(args) -> None:
         client, model, ip, agent = pop.draw(rng)
         key = client.key
         if args.distinct:
-            key = "k-%08x" % i                       # same length as k-%06x plus two characters
-            ip = "%d.%d.%d.%d" % (11 + (i >> 24) % 200, (i >> 16) & 255, (i >> 8) & 255, i & 255)
+            n = i // args.repeat                     # each key and address used --repeat times in a row
+            key = "k-%08x" % n                       # same length as k-%06x plus two characters
+            ip = "%d.%d.%d.%d" % (11 + (n >> 24) % 200, (n >> 16) & 255, (n >> 8) & 255, n & 255)
         c = new_call(rng, ts, key, model, ip, agent, g.draw_status(rng))
         (g.fill_fraud if model == g.FRAUD else g.fill_llm)(rng, c)
         lines.append(g.inference_line(c))
@@ -310,6 +312,8 @@ def main(argv=None) -> int:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--lines", type=int, default=1_000_000)
     s.add_argument("--distinct", action="store_true")
+    s.add_argument("--repeat", type=int, default=1,
+                   help="with --distinct, calls per key and address (2 or more gets each past the admission filter)")
     s.set_defaults(func=write_stress)
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0].startswith("--"):

@@ -95,8 +95,13 @@ struct ClientActivityRecorder {
     private mutating func countPopulation(
         _ record: ParsedRecord, model: Int, windowStart: Int64, line: UnsafeRawBufferPointer
     ) {
-        var cell = totals[model][windowStart] ?? ModelWindowTotals()
-        if cell.calls == 0 { footprint += 512 }
+        if totals[model][windowStart] == nil { footprint += 512 }
+        // In place: a copy out of the dictionary would copy the coverage registers on every record.
+        Self.count(record, line: line, into: &totals[model][windowStart, default: ModelWindowTotals()])
+    }
+
+    private static func count(_ record: ParsedRecord, line: UnsafeRawBufferPointer, into cell: inout ModelWindowTotals)
+    {
         cell.calls += 1
         if record.score.isFinite {
             cell.scored += 1
@@ -111,7 +116,6 @@ struct ClientActivityRecorder {
                 cell.coverage.insert(hash: FeatureScale.coverageHash(name: name, value: value))
             }
         }
-        totals[model][windowStart] = cell
     }
 
     // MARK: clients
