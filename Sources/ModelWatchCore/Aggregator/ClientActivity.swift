@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What one client (API key) did on one model in one window: the per-window statistics the
 /// abuse detector compares with the client's own history and with its peers on the model.
 ///
@@ -30,20 +36,18 @@ public struct ClientWindow: Sendable {
     /// queries of the same predicted class.
     public var distances = DistanceSample()
     /// Distinct calling addresses and /24 (IPv4) or /48 (IPv6) networks.
-    public var addresses = HyperLogLog(precision: ClientWindow.smallPrecision)
-    public var networks = HyperLogLog(precision: ClientWindow.smallPrecision)
+    public var addresses = SmallDistinctCount()
+    public var networks = SmallDistinctCount()
     /// Distinct (feature, logarithmic bin) pairs the queries touched: input coverage (Kesarwani
     /// et al. 2018) for tabular models; distinct prompt lengths (a proxy of prompt diversity, as
     /// prompts themselves are not logged) for LLMs.
-    public var coverage = HyperLogLog(precision: ClientWindow.smallPrecision)
-    public var promptLengths = HyperLogLog(precision: ClientWindow.smallPrecision)
+    public var coverage = SmallDistinctCount()
+    public var promptLengths = SmallDistinctCount()
     public var firstMillis: Int64 = .max
     public var lastMillis: Int64 = .min
 
-    /// 64 registers: linear counting keeps small counts (up to a few dozen) within one or two.
-    static let smallPrecision = 6
-    /// Approximate bytes a cell holds without its distance sample (fixed part and four sketches).
-    static let fixedFootprint = 256 + 4 * (64 + 32)
+    /// Approximate bytes a cell holds without its distance sample's values.
+    static let fixedFootprint = MemoryLayout<ClientWindow>.stride
 
     public init(windowStartMillis: Int64) {
         self.windowStartMillis = windowStartMillis
@@ -84,6 +88,8 @@ public struct DistanceSample: Sendable {
     public static let capacity = 160
     private var hashes: [UInt32] = []
     private var values: [Float] = []
+    /// Once the sample has been trimmed, no hash at or above this can enter it again.
+    private var admitBelow = UInt32.max
     /// Values offered, kept or not.
     public private(set) var offered = 0
 
@@ -94,6 +100,7 @@ public struct DistanceSample: Sendable {
     @inline(__always)
     mutating func add(_ value: Float, hash: UInt32) {
         offered += 1
+        guard hash < admitBelow else { return }
         hashes.append(hash)
         values.append(value)
         if hashes.count >= 2 * Self.capacity { trim() }
@@ -104,6 +111,7 @@ public struct DistanceSample: Sendable {
         let order = hashes.indices.sorted { hashes[$0] < hashes[$1] }.prefix(Self.capacity)
         hashes = order.map { hashes[$0] }
         values = order.map { values[$0] }
+        admitBelow = hashes.last ?? .max
     }
 
     public mutating func merge(_ other: DistanceSample) {
@@ -152,8 +160,8 @@ public struct AddressWindow: Sendable {
     public var attempts = 0
     public var authFailures = 0
     /// Distinct keys presented, and distinct keys that were refused (401/403).
-    public var keys = HyperLogLog(precision: 7)
-    public var failedKeys = HyperLogLog(precision: 7)
+    public var keys = SmallDistinctCount()
+    public var failedKeys = SmallDistinctCount()
     /// 401/403 answers per 10-second bucket (bucket index since the epoch), only for buckets that
     /// had one; at most `maximumBuckets` buckets per window (later ones still count in totals).
     public var failureBuckets: [Int64: Int32] = [:]
@@ -161,7 +169,7 @@ public struct AddressWindow: Sendable {
     public var lastMillis: Int64 = .min
 
     static let maximumBuckets = 720
-    static let fixedFootprint = 200 + 2 * (128 + 32)
+    static let fixedFootprint = MemoryLayout<AddressWindow>.stride
 
     public init(windowStartMillis: Int64) {
         self.windowStartMillis = windowStartMillis
@@ -271,5 +279,39 @@ public struct AbuseState: Sendable {
         }
         models = models.mapValues { rebucket($0, { $0.merge($1) }, { _, _ in }) }
         addresses = addresses.mapValues { rebucket($0, { $0.merge($1) }, { $0.windowStartMillis = $1 }) }
+    }
+}
+
+/// A HyperLogLog of 64 one-byte registers held inline (no heap storage, so a window cell costs
+/// one allocation less per sketch): the same estimator as `HyperLogLog` with precision 6, whose
+/// linear-counting range keeps counts up to a few dozen within one or two, and larger ones
+/// within about 13%.
+public struct SmallDistinctCount: Sendable, Equatable {
+    private var registers = SIMD64<UInt8>()
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func insert(hash: UInt64) {
+        let index = Int(hash >> 58)
+        let rank = UInt8(min((hash << 6).leadingZeroBitCount, 58) + 1)
+        if registers[index] < rank { registers[index] = rank }
+    }
+
+    public mutating func merge(_ other: SmallDistinctCount) {
+        registers = pointwiseMax(registers, other.registers)
+    }
+
+    public var estimate: Double {
+        var sum = 0.0
+        var zeros = 0
+        for index in 0..<64 {
+            sum += 1.0 / Double(UInt64(1) << UInt64(registers[index]))
+            if registers[index] == 0 { zeros += 1 }
+        }
+        let m = 64.0
+        let raw = 0.709 * m * m / sum
+        if raw <= 2.5 * m && zeros > 0 { return m * log(m / Double(zeros)) }
+        return raw
     }
 }

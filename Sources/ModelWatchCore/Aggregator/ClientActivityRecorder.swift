@@ -458,9 +458,7 @@ struct QueryHistory {
                     let scaled = (query.values - stored.values) * inverseScale
                     nearest = min(nearest, (scaled * scaled).sum().squareRoot())
                 }
-                let differing = (query.values .!= stored.values)
-                var changed = 0
-                for lane in 0..<8 where differing[lane] { changed += 1 }
+                var changed = Int(SIMD8<Int32>().replacing(with: 1, where: query.values .!= stored.values).wrappedSum())
                 if query.present != stored.present { changed += 1 }
                 if query.categories != stored.categories { changed += 1 }
                 if changed == 0 { duplicate = true }
@@ -488,6 +486,7 @@ struct ClientEntry: TrackedEntry {
     private var history: QueryHistory?
 
     static let fixedFootprint = 160
+    static let maximumComparisons = 1024
 
     var footprint: Int { Self.fixedFootprint + cellBytes + (history == nil ? 0 : QueryHistory.footprint) }
 
@@ -546,11 +545,13 @@ struct ClientEntry: TrackedEntry {
             for lane in 0..<8 where query.present & (UInt8(1) << UInt8(lane)) != 0 {
                 cells[index].coverage.insert(hash: coverage[lane])
             }
+            // Comparisons per window are capped: past a thousand queries the shares are settled,
+            // and a batch job's hundred thousand would only cost time.
             if history == nil && weight >= 4 {
                 history = QueryHistory()
                 historyGrowth = QueryHistory.footprint
             }
-            if history != nil {
+            if history != nil && cells[index].compared < Self.maximumComparisons {
                 let outcome = history!.compare(query, inverseScale: inverseScale)
                 if outcome.compared { cells[index].compared += 1 }
                 if outcome.duplicate { cells[index].duplicates += 1 }
@@ -597,33 +598,58 @@ struct ClientEntry: TrackedEntry {
     }
 }
 
-/// A tracked calling address (access logs): its windows.
+/// A tracked calling address (access logs): its windows. A window gets a cell only once the
+/// address is refused (401/403) in it; until then its attempts and keys wait in a pending count
+/// that seeds the cell, so the many addresses that never fail cost no cells.
 struct AddressEntry: TrackedEntry {
     var weight = 0
     var cells: [AddressWindow] = []
     private var cellBytes = 0
+    private var pendingWindow: Int64 = .min
+    private var pendingAttempts = 0
+    private var pendingKeys = SmallDistinctCount()
+    private var pendingFirstMillis: Int64 = .max
 
-    static let fixedFootprint = 96
+    static let fixedFootprint = 160
 
     var footprint: Int { Self.fixedFootprint + cellBytes }
 
     mutating func add(_ record: ParsedRecord, clientHash: UInt64?, windowStart: Int64) -> Int {
         weight += 1
+        let millis = record.timestampMillis
+        let failed = record.status == 401 || record.status == 403
         var index = cells.count
         while index > 0 && cells[index - 1].windowStartMillis > windowStart { index -= 1 }
         var grown = 0
         if index > 0 && cells[index - 1].windowStartMillis == windowStart {
             index -= 1
+        } else if !failed {
+            if pendingWindow != windowStart {
+                pendingWindow = windowStart
+                pendingAttempts = 0
+                pendingKeys = SmallDistinctCount()
+                pendingFirstMillis = .max
+            }
+            pendingAttempts += 1
+            if let clientHash { pendingKeys.insert(hash: clientHash) }
+            pendingFirstMillis = min(pendingFirstMillis, millis)
+            return 0
         } else {
-            cells.insert(AddressWindow(windowStartMillis: windowStart), at: index)
+            var cell = AddressWindow(windowStartMillis: windowStart)
+            if pendingWindow == windowStart {
+                cell.attempts = pendingAttempts
+                cell.keys = pendingKeys
+                cell.firstMillis = pendingFirstMillis
+                pendingWindow = .min
+            }
+            cells.insert(cell, at: index)
             grown += AddressWindow.fixedFootprint
         }
-        let millis = record.timestampMillis
         cells[index].attempts += 1
         cells[index].firstMillis = min(cells[index].firstMillis, millis)
         cells[index].lastMillis = max(cells[index].lastMillis, millis)
         if let clientHash { cells[index].keys.insert(hash: clientHash) }
-        if record.status == 401 || record.status == 403 {
+        if failed {
             cells[index].authFailures += 1
             if let clientHash { cells[index].failedKeys.insert(hash: clientHash) }
             let bucket = ChunkAggregator.floor(millis, to: 10_000) / 10_000

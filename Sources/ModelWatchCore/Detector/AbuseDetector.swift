@@ -390,7 +390,9 @@ public struct AbuseDetector: Sendable {
     // MARK: key sharing
 
     func keySharingEvents(_ state: AbuseState) -> [Event] {
-        var perKey: [String: [Int64: (addresses: HyperLogLog, networks: HyperLogLog, first: Int64, last: Int64)]] = [:]
+        var perKey:
+            [String: [Int64: (addresses: SmallDistinctCount, networks: SmallDistinctCount, first: Int64, last: Int64)]] =
+                [:]
         for table in state.clients.values {
             for (client, cells) in table {
                 for cell in cells.values {
