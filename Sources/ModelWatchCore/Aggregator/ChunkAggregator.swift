@@ -36,7 +36,7 @@ public final class ChunkAggregator {
     private var adminCalls = RequestFindingTable()
     private var requestSamples = RequestTimeSamples()
     /// Per-client and per-address abuse statistics (bounded; see `ClientActivityRecorder`).
-    private var clientActivity = ClientActivityRecorder()
+    private var clientActivity: ClientActivityRecorder
     private let principalWindowBudget: Int
 
     /// A window key with interned names: hashing four integers per record, not four strings.
@@ -52,8 +52,9 @@ public final class ChunkAggregator {
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
         principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
-        futureLimitMillis: Int64 = .max
+        futureLimitMillis: Int64 = .max, abuseBudget: Int = 16 << 20
     ) {
+        clientActivity = ClientActivityRecorder(budget: abuseBudget)
         self.futureLimitMillis = futureLimitMillis
         self.signatures = signatures
         self.principalWindowBudget = principalWindowBudget
@@ -295,6 +296,7 @@ public final class ChunkAggregator {
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
         summary.abuse = clientActivity.finish()
+        clientActivity = ClientActivityRecorder()  // the tables now live in the summary: free them
         return summary
     }
 }

@@ -15,7 +15,8 @@
 ///   2024), the completion-token share against peers, and prompt diversity. Input coverage
 ///   (Kesarwani et al. 2018), timing regularity (coefficient of variation of inter-arrival gaps)
 ///   and round-the-clock activity are supporting evidence. One primary signal is `low` (it shows
-///   in the risk table); two make `medium`, three `high`. Volume never counts.
+///   in the risk table); two make `medium`, three `high`; PRADA alone raises nothing, as natural
+///   heavy-tailed tabular inputs are seldom normal either. Volume never counts.
 /// - `abuse.rate` (8.6, A.12.1.3): calls or tokens in a window far above both the client's own
 ///   norm (the larger of the median of the same hour on earlier days and the 95th percentile of
 ///   all its earlier windows) and its peers on the model (robust z of log volume); throttling
@@ -205,7 +206,12 @@ public struct AbuseDetector: Sendable {
             evidence.append(("inter_arrival_cv", Self.rounded(cv)))
             if cv < 0.35 { signals.append("regular_timing") }
         }
-        guard primary >= 1 else { return nil }
+        // Natural, heavy-tailed inputs seldom give normal distances (ordinary clients of the
+        // generated traffic show W of 0.45-0.8), so PRADA alone raises nothing: it counts only
+        // beside another primary signal.
+        guard primary >= 1, signals.first(where: { $0 != "prada" && $0 != "regular_timing" }) != nil else {
+            return nil
+        }
         let severity: Severity = primary >= 3 ? .high : (primary == 2 ? .medium : .low)
         let message =
             "\(client) sent \(cell.calls) queries to \(model) in a window with extraction signals (\(signals.joined(separator: ", "))): "

@@ -21,6 +21,9 @@ public struct AnalysisOptions: Sendable {
     /// Bytes the per-window client and address tables may hold per worker before their windows
     /// (one hour at first) grow longer.
     public var principalWindowBudget = 2 << 20
+    /// Bytes the per-client and per-address abuse windows may hold, shared among the workers;
+    /// past it their windows (one hour at first) grow longer.
+    public var abuseBudget = 32 << 20
     /// Records stamped later than this instant are counted as stamped in the future; by default
     /// five minutes after the run starts.
     public var futureLimitMillis = Int64((Date().timeIntervalSince1970 * 1000).rounded()) + 300_000

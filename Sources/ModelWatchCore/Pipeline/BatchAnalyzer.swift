@@ -32,7 +32,8 @@ public final class BatchAnalyzer: Sendable {
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
-                signatures: options.signatures, futureLimitMillis: options.futureLimitMillis)
+                signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
+                abuseBudget: options.abuseBudget / options.threads)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)

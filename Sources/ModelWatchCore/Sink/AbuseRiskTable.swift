@@ -11,7 +11,16 @@ public enum AbuseRiskTable {
         var firstMillis: Int64 = .max
     }
 
-    public static func render(_ events: [Event], top: Int) -> String {
+    public static func render(_ events: [Event], state: AbuseState? = nil, top: Int) -> String {
+        var scope = ""
+        if let state {
+            let hours = SummaryReport.fixed(
+                Double(state.windowMillis) / 3_600_000, state.windowMillis % 3_600_000 == 0 ? 0 : 2)
+            scope =
+                "  windows of \(hours) h; about \(Int(state.distinctClients.estimate.rounded())) distinct clients and "
+                + "\(Int(state.distinctAddresses.estimate.rounded())) addresses, "
+                + "\(state.untrackedClientRecords + state.untrackedAddressRecords) records of keys too rare to track\n"
+        }
         var rows: [String: Row] = [:]
         for event in events where event.type.rawValue.hasPrefix("abuse.") {
             let name: String
@@ -37,7 +46,7 @@ public enum AbuseRiskTable {
             row.firstMillis = min(row.firstMillis, event.startMillis)
             rows[name] = row
         }
-        guard !rows.isEmpty else { return "Abuse risk\n  no client or address showed abuse signals\n" }
+        guard !rows.isEmpty else { return "Abuse risk\n" + scope + "  no client or address showed abuse signals\n" }
         let ranked = rows.values.sorted { ($0.worst, $0.score, $1.entity) > ($1.worst, $1.score, $0.entity) }
         var table: [[String]] = [["rank", "who", "risk", "events", "signals", "windows", "first seen (UTC)"]]
         for (index, row) in ranked.prefix(top).enumerated() {
@@ -47,7 +56,8 @@ public enum AbuseRiskTable {
                 TimestampParser.formatRFC3339(millis: row.firstMillis),
             ])
         }
-        return "Abuse risk (riskiest clients and addresses, \(rows.count) with signals)\n" + SummaryReport.table(table)
+        return "Abuse risk (riskiest clients and addresses, \(rows.count) with signals)\n" + scope
+            + SummaryReport.table(table)
     }
 }
 

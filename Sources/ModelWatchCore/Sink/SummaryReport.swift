@@ -16,7 +16,9 @@ public struct SummaryReport {
             out += "\n" + renderPrincipals(title: "Top clients in the \(family)", tables.clients)
             out += "\n" + renderPrincipals(title: "Top addresses in the \(family)", tables.addresses)
         }
-        if checkedTypes?.contains(.abuseRate) ?? false { out += "\n" + AbuseRiskTable.render(events, top: topCount) }
+        if checkedTypes?.contains(.abuseRate) ?? false {
+            out += "\n" + AbuseRiskTable.render(events, state: summary.abuse, top: topCount)
+        }
         if let checkedTypes { out += "\n" + renderControls(events, checked: checkedTypes) }
         out += "\n" + renderEvents(events)
         if let elapsedSeconds {
