@@ -120,6 +120,8 @@ struct Analyze: ParsableCommand {
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
             + ClockSkewDetector().events(for: summary)
+            + CapacityDetector().events(for: summary)
+            + LoggingGapDetector().events(for: summary)
             + EnvironmentSeparationDetector(
                 markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
             ).events(for: summary))
@@ -136,6 +138,7 @@ struct Analyze: ParsableCommand {
         report.topCount = top
         report.checkedTypes = [
             .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
+            .opsCapacity, .opsLoggingGap,
         ]
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
