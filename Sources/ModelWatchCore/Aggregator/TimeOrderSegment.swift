@@ -3,10 +3,14 @@
 /// earlier than a record written before it means time ran backwards in that source (a clock
 /// stepped back, or old lines spliced into the file).
 ///
+/// A step is one backward episode: the first record behind, and the records after it that stay
+/// behind, count once (a spliced-in block of old lines is one step, its largest lag the size).
+///
 /// Chunks of one source are parsed by different workers; each chunk yields a segment, and
-/// segments of consecutive chunks join (`joined(with:)`) in sequence order. A step across a
-/// chunk boundary is found from the earlier side's latest stamp and the later side's earliest:
-/// it counts once, however many records of the later chunk lie behind.
+/// segments of consecutive chunks join (`joined(with:)`) in sequence order. Across a chunk
+/// boundary the later side's first and earliest stamps are compared with the earlier side's
+/// latest; records of the later chunk behind the earlier side's latest but in order among
+/// themselves are seen through its earliest stamp only.
 public struct TimeOrderSegment: Sendable, Equatable {
     public var sourceIndex: Int
     public var firstSequence: Int
@@ -15,7 +19,10 @@ public struct TimeOrderSegment: Sendable, Equatable {
     public var earliestMillis: Int64 = .max
     public var earliestOffset: Int64 = 0
     public var latestMillis: Int64 = .min
-    /// Records more than the tolerance behind the latest stamp before them.
+    /// The first record's stamp, and whether the last record was behind (an episode still open).
+    public var firstMillis: Int64 = .min
+    public var endsBehind = false
+    /// Backward episodes: runs of records more than the tolerance behind the latest stamp before them.
     public var backwardSteps = 0
     /// The largest such step, where its record starts and the stamps on both sides of the first step.
     public var largestStepMillis: Int64 = 0
@@ -32,9 +39,16 @@ public struct TimeOrderSegment: Sendable, Equatable {
     /// Takes the next record of the chunk, in line order.
     @inline(__always)
     mutating func add(_ millis: Int64, offset: Int64, tolerance: Int64) {
-        if latestMillis != .min && millis < latestMillis - tolerance {
-            noteStep(from: latestMillis, to: millis, offset: offset)
+        if firstMillis == .min { firstMillis = millis }
+        let behind = latestMillis != .min && millis < latestMillis - tolerance
+        if behind {
+            if endsBehind {
+                largestStepMillis = max(largestStepMillis, latestMillis - millis)
+            } else {
+                noteStep(from: latestMillis, to: millis, offset: offset)
+            }
         }
+        endsBehind = behind
         if millis < earliestMillis {
             earliestMillis = millis
             earliestOffset = offset
@@ -56,8 +70,18 @@ public struct TimeOrderSegment: Sendable, Equatable {
     func joined(with next: TimeOrderSegment, tolerance: Int64) -> TimeOrderSegment {
         var result = self
         result.lastSequence = next.lastSequence
+        let startsBehind =
+            latestMillis != .min && next.firstMillis != .min && next.firstMillis < latestMillis - tolerance
         if latestMillis != .min && next.earliestMillis != .max && next.earliestMillis < latestMillis - tolerance {
-            result.noteStep(from: latestMillis, to: next.earliestMillis, offset: next.earliestOffset)
+            if startsBehind && endsBehind {
+                result.largestStepMillis = max(result.largestStepMillis, latestMillis - next.earliestMillis)
+            } else {
+                result.noteStep(from: latestMillis, to: next.earliestMillis, offset: next.earliestOffset)
+            }
+        }
+        if next.firstMillis != .min {
+            result.endsBehind = next.endsBehind || (next.latestMillis < latestMillis - tolerance)
+            if result.firstMillis == .min { result.firstMillis = next.firstMillis }
         }
         if next.backwardSteps > 0 {
             let firstOffset = result.firstStepOffset

@@ -8,7 +8,9 @@
 /// paths within one minute is probing too, whatever its agent and paths (CrowdSec's
 /// `http-probing` shape): folded into its signature event when it has one, else its own
 /// `ops.vuln_probe.path_burst` at medium. Admin calls: `info` as the audit trail, `high` when administrators are configured
-/// and the principal is not one of them.
+/// and a principal that is not one of them got an answer (2xx/3xx), `low` when every such call
+/// was refused; a refused anonymous call from an address that also probed is left to its probe
+/// event.
 public struct AccessSignatureDetector: Sendable {
     public var administrators: Set<String>
     public var probeThreshold = 3
@@ -61,6 +63,8 @@ public struct AccessSignatureDetector: Sendable {
             events.append(burstEvent(address: address, cells: cells))
         }
         for (principal, finding) in summary.adminCalls.findings {
+            // An anonymous, refused call from an address that also probed is part of the probe.
+            if finding.keyIsAddress && finding.successes == 0 && summary.probes.findings[principal] != nil { continue }
             let unexpected = !administrators.isEmpty && !administrators.contains(principal)
             let listed =
                 administrators.isEmpty
@@ -71,7 +75,8 @@ public struct AccessSignatureDetector: Sendable {
                 + (unexpected ? ": confirm the call was authorised and review the key's rights." : ".")
             events.append(
                 Event(
-                    type: .opsAdminAction, severity: unexpected ? .high : .info, startMillis: finding.firstMillis,
+                    type: .opsAdminAction, severity: unexpected ? (finding.successes > 0 ? .high : .low) : .info,
+                    startMillis: finding.firstMillis,
                     endMillis: finding.lastMillis,
                     entity: finding.keyIsAddress ? EventEntity(ip: principal) : EventEntity(client: principal),
                     evidence: [

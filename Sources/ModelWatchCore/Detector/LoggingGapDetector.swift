@@ -7,10 +7,9 @@
 /// - the other streams wrote enough meanwhile that, at the stream's usual share, it should have
 ///   written at least `minimumExpected` records (a Poisson stream writes none of 20 expected
 ///   with probability e^-20: a quiet night is not a gap, a quiet afternoon is),
-/// - and it is longer than `usualGapRatio` × the longest of the stream's other, unsurprising
-///   silent spells (a host that idles for half an hour every night may idle again); a spell
-///   counts as the stream's rhythm when the others wrote enough for one record or more to be
-///   expected of it, and fewer than `minimumExpected`.
+/// - and that expectation is at least `usualGapRatio` × the largest expectation among the
+///   stream's short pauses (shorter than the minimum gap): a writer that flushes every few
+///   minutes skips many records in each pause and needs a bigger silence to count.
 ///
 /// A silence that runs from the stream's last record to the end of the others' is reported too
 /// (a host stopped logging). A silence that starts where a truncated or corrupt archive of the
@@ -95,27 +94,25 @@ public struct LoggingGapDetector: Sendable {
                 silences.append(Silence(first: Int64(start), last: Int64(stop), expected: share * peers))
             }
             let minimumBuckets = max(1, (minimumGapMillis + bucket - 1) / bucket)
-            // The stream's own rhythm: silences while the others wrote a little (an idle hour while
-            // everything idled says nothing about it).
-            let unsurprising =
-                silences.filter { $0.expected >= 1 && $0.expected < minimumExpected }.map(\.length).max() ?? 0
+            // The stream's own rhythm: how many records its ordinary short pauses skip.
+            let usualSkipped = silences.filter { $0.length < minimumBuckets }.map(\.expected).max() ?? 0
             for silence in silences
             where silence.length >= minimumBuckets && silence.expected >= minimumExpected
-                && Double(silence.length) > usualGapRatio * Double(unsurprising)
+                && silence.expected >= usualGapRatio * usualSkipped
             {
                 let startMillis = (globalFirst + silence.first) * bucket
                 let endMillis = (globalFirst + silence.last + 1) * bucket
                 events.append(
                     event(
                         stream: stream, silence: silence, startMillis: startMillis, endMillis: endMillis,
-                        usualBuckets: unsurprising, summary: summary))
+                        usualSkipped: usualSkipped, summary: summary))
             }
         }
         return events
     }
 
     private func event(
-        stream: ActivityStream, silence: Silence, startMillis: Int64, endMillis: Int64, usualBuckets: Int64,
+        stream: ActivityStream, silence: Silence, startMillis: Int64, endMillis: Int64, usualSkipped: Double,
         summary: AnalysisSummary
     ) -> Event {
         let bucket = summary.activity.bucketMillis
@@ -126,7 +123,7 @@ public struct LoggingGapDetector: Sendable {
             ("silent_minutes", .number((minutes * 10).rounded() / 10)),
             ("expected_records", .integer(Int64(silence.expected.rounded()))),
             ("threshold_expected", .number(minimumExpected)),
-            ("longest_usual_silence_minutes", .number(Double(usualBuckets * bucket) / 60_000)),
+            ("usual_pause_expected_records", .number((usualSkipped * 10).rounded() / 10)),
             ("bucket_seconds", .integer(bucket / 1000)),
         ]
         var message =
