@@ -8,14 +8,16 @@ A scenario directory holds the logs and `expected.json`:
      "judge": ["ops."],                          # event type prefixes judged for false positives
      "incidents": [{"name": "...", "type": "ops.capacity", "entity": {"model": "fraud-scorer"},
                     "start": "2026-11-19T10:00:00Z", "end": "2026-11-19T10:40:00Z",
-                    "min_severity": "medium", "slack_seconds": 600, "max_delay_seconds": 3600}],
+                    "min_severity": "medium", "slack_seconds": 600, "max_delay_seconds": 3600,
+                    "evidence_range": {"median_offset_seconds": [41, 43]}}],
      "allowed": [{"type": "ops.admin_action", "entity": {"client": "k-root01"}}]}
 
 An incident is found when an event's type is the incident's type or a sub-type of it
 (`ops.capacity.latency` for `ops.capacity`), its entity holds every key and value of the
 incident's entity, its severity is at least `min_severity` (default medium), its window overlaps
 the incident's widened by `slack_seconds` (default 600) and, with `max_delay_seconds`, it starts
-no later than that after the incident. A false positive is an event of severity medium or above,
+no later than that after the incident, and with `evidence_range` each named evidence value lies
+in its closed range. A false positive is an event of severity medium or above,
 of a judged type, that fits no incident (type, entity and window, at any severity) and no
 `allowed` entry (type and entity). Exit status 0 when every incident is found and there is no
 false positive, 1 otherwise, 2 when the run itself failed.
@@ -68,7 +70,14 @@ def finds(event: dict, incident: dict) -> bool:
     if SEVERITIES.index(event["severity"]) < SEVERITIES.index(incident.get("min_severity", "medium")):
         return False
     delay = incident.get("max_delay_seconds")
-    return delay is None or parse_time(event["start"]) <= parse_time(incident["start"]) + delay
+    if delay is not None and parse_time(event["start"]) > parse_time(incident["start"]) + delay:
+        return False
+    evidence = event.get("evidence", {})
+    for key, (lo, hi) in incident.get("evidence_range", {}).items():
+        value = evidence.get(key)
+        if not isinstance(value, (int, float)) or not lo <= value <= hi:
+            return False
+    return True
 
 
 def explained(event: dict, expected: dict) -> bool:

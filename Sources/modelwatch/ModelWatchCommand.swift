@@ -120,6 +120,8 @@ struct Analyze: ParsableCommand {
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
             + ClockSkewDetector().events(for: summary)
+            + CapacityDetector().events(for: summary)
+            + LoggingGapDetector().events(for: summary)
             + AbuseDetector().events(for: summary)
             + EnvironmentSeparationDetector(
                 markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
@@ -137,6 +139,7 @@ struct Analyze: ParsableCommand {
         report.topCount = top
         report.checkedTypes = [
             .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
+            .opsCapacity, .opsLoggingGap,
             .abuseExtraction, .abuseRate, .abuseCredentialStuffing, .abuseKeySharing,
         ]
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)

@@ -105,6 +105,12 @@ public struct AnalysisSummary: Sendable {
     public var adminCalls = RequestFindingTable()
     /// Sampled requests with their inference and access-log times, for clock comparison.
     public var requestSamples = RequestTimeSamples()
+    /// Records per minute of each serving host and access-log series, for logging gaps.
+    public var activity = ActivityTimeline<ActivityStream>()
+    /// Per model, short windows of volume, errors and latency, for capacity.
+    public var capacity = CapacityWindows<String>()
+    /// Distinct 4xx paths per address and minute, for probing bursts.
+    public var pathBursts = PathBurstTable()
     /// Per-client (per model) and per-address windows for the abuse detectors.
     public var abuse = AbuseState()
 
@@ -139,6 +145,9 @@ public struct AnalysisSummary: Sendable {
         probes.merge(other.probes)
         adminCalls.merge(other.adminCalls)
         requestSamples.merge(other.requestSamples)
+        activity.merge(other.activity)
+        capacity.merge(other.capacity)
+        pathBursts.merge(other.pathBursts)
         abuse.merge(other.abuse)
         while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
         while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
@@ -212,6 +221,18 @@ public struct AnalysisSummary: Sendable {
     /// the merged table fits: the same however the input was split among workers.
     public mutating func coarsen(toFit budget: Int) {
         while windowFootprint > budget && windows.count > 1 { coarsen() }
+    }
+}
+
+/// A log stream that should write steadily: a serving host of the inference logs (`isHost`), or
+/// a rotation series of files (`gateway/access` for `gateway/access.log`, `access.log.1.gz` ...).
+public struct ActivityStream: Hashable, Sendable, Comparable {
+    public var kind: LogKind
+    public var name: String
+    public var isHost: Bool
+
+    public static func < (lhs: ActivityStream, rhs: ActivityStream) -> Bool {
+        (lhs.kind.rawValue, lhs.name) < (rhs.kind.rawValue, rhs.name)
     }
 }
 
