@@ -29,7 +29,9 @@ struct ClientActivityRecorder {
     private var modelIndex = ByteKeyTable()
     private var tables: [TrackedKeys<ClientEntry>] = [TrackedKeys()]
     private var scales: [FeatureScale] = [FeatureScale()]
-    private var totals: [[Int64: ModelWindowTotals]] = [[:]]
+    /// Per model, population totals by window, in window order (records mostly arrive in order,
+    /// so the current window is found from the end without hashing).
+    private var totals: [[(start: Int64, totals: ModelWindowTotals)]] = [[]]
     private var addressTable = TrackedKeys<AddressEntry>()
     private var doorkeeper = Doorkeeper()
     private var distinctClients = HyperLogLog(precision: 12)
@@ -88,16 +90,22 @@ struct ClientActivityRecorder {
         let slot = modelIndex.insert(name, hash: hash)
         tables.append(TrackedKeys())
         scales.append(FeatureScale())
-        totals.append([:])
+        totals.append([])
         return slot + 1
     }
 
     private mutating func countPopulation(
         _ record: ParsedRecord, model: Int, windowStart: Int64, line: UnsafeRawBufferPointer
     ) {
-        if totals[model][windowStart] == nil { footprint += 512 }
-        // In place: a copy out of the dictionary would copy the coverage registers on every record.
-        Self.count(record, line: line, into: &totals[model][windowStart, default: ModelWindowTotals()])
+        var index = totals[model].count
+        while index > 0 && totals[model][index - 1].start > windowStart { index -= 1 }
+        if index == 0 || totals[model][index - 1].start != windowStart {
+            totals[model].insert((windowStart, ModelWindowTotals()), at: index)
+            footprint += 512
+            index += 1
+        }
+        // In place: a copy out of the array would copy the coverage registers on every record.
+        Self.count(record, line: line, into: &totals[model][index - 1].totals)
     }
 
     private static func count(_ record: ParsedRecord, line: UnsafeRawBufferPointer, into cell: inout ModelWindowTotals)
@@ -194,9 +202,14 @@ struct ClientActivityRecorder {
             }
             total += addressTable.updateAll { $0.coarsen(to: windowMillis) }
             for index in totals.indices {
-                var coarser: [Int64: ModelWindowTotals] = [:]
+                var coarser: [(start: Int64, totals: ModelWindowTotals)] = []
                 for (start, cell) in totals[index] {
-                    coarser[ChunkAggregator.floor(start, to: windowMillis), default: ModelWindowTotals()].merge(cell)
+                    let coarse = ChunkAggregator.floor(start, to: windowMillis)
+                    if let last = coarser.last, last.start == coarse {
+                        coarser[coarser.count - 1].totals.merge(cell)
+                    } else {
+                        coarser.append((coarse, cell))
+                    }
                 }
                 totals[index] = coarser
                 total += coarser.count * 512
@@ -218,7 +231,10 @@ struct ClientActivityRecorder {
                 named[table.name(slot)] = Dictionary(uniqueKeysWithValues: cells.map { ($0.windowStartMillis, $0) })
             }
             if !named.isEmpty { state.clients[names[index], default: [:]] = named }
-            if index > 0, !totals[index].isEmpty { state.models[names[index]] = totals[index] }
+            if index > 0, !totals[index].isEmpty {
+                state.models[names[index]] = Dictionary(
+                    uniqueKeysWithValues: totals[index].map { ($0.start, $0.totals) })
+            }
         }
         for slot in 0..<addressTable.count {
             let cells = addressTable.entries[slot].cells
