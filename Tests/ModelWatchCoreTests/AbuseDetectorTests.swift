@@ -116,6 +116,36 @@ import Testing
         #expect(total(merged) == total(whole.finish()) - 1)
     }
 
+    @Test func bottomKSampleMergesToTheSampleOfTheWhole() {
+        var generator = SplitMix(seed: 11)
+        let items = (0..<2_000).map { _ in (Float(generator.uniform()), UInt32(truncatingIfNeeded: generator.next())) }
+        var whole = DistanceSample()
+        for (value, hash) in items { whole.add(value, hash: hash) }
+        var parts = [DistanceSample(), DistanceSample(), DistanceSample()]
+        for (index, item) in items.enumerated() { parts[index % 3].add(item.0, hash: item.1) }
+        var merged = parts[0]
+        merged.merge(parts[1])
+        merged.merge(parts[2])
+        #expect(merged.offered == 2_000)
+        #expect(merged.sample.count == DistanceSample.capacity)
+        #expect(Set(merged.sample) == Set(whole.sample))
+        // The kept values are those with the smallest hashes.
+        let expected = Set(items.sorted { $0.1 < $1.1 }.prefix(DistanceSample.capacity).map { Double($0.0) })
+        #expect(Set(merged.sample) == expected)
+    }
+
+    @Test func smallDistinctCountIsCloseForSmallAndLargeCounts() {
+        for count in [1, 5, 12, 40, 60] {
+            var sketch = SmallDistinctCount()
+            for index in 0..<count { sketch.insert(hash: ByteHashing.hash("198.51.100.\(index)")) }
+            for index in 0..<count { sketch.insert(hash: ByteHashing.hash("198.51.100.\(index)")) }
+            #expect(abs(sketch.estimate - Double(count)) <= max(1.5, 0.12 * Double(count)), "\(count)")
+        }
+        var large = SmallDistinctCount()
+        for index in 0..<5_000 { large.insert(hash: ByteHashing.hash("k-\(index)")) }
+        #expect(abs(large.estimate - 5_000) < 5_000 * 0.4)
+    }
+
     // MARK: detector on crafted windows
 
     static func cell(_ start: Int64, calls: Int) -> ClientWindow {

@@ -116,6 +116,8 @@ public struct DistanceSample: Sendable {
 
     public mutating func merge(_ other: DistanceSample) {
         offered += other.offered
+        // A value either side turned away lies above that side's bar, so above the union's.
+        admitBelow = min(admitBelow, other.admitBelow)
         hashes += other.hashes
         values += other.values
         trim()
