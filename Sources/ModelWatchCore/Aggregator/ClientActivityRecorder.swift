@@ -15,7 +15,8 @@
 ///
 /// Order-dependent statistics are computed in the order this worker sees the records (chunks of
 /// a file are time-ordered lines): PRADA distances and perturbation checks compare a query with
-/// the client's last `QueryHistory.depth` queries per predicted class, not its whole history, and
+/// the client's last `QueryHistory.depth` queries per predicted class (for at most
+/// `ClientEntry.maximumComparisons` queries per window), not its whole history, and
 /// inter-arrival gaps are taken between consecutive records of a client in the same worker. A
 /// client whose records are split across workers loses the comparisons across the split; the
 /// results then merge as samples (`DistanceSample`) and sums.
@@ -151,7 +152,9 @@ struct ClientActivityRecorder {
         let millis = record.timestampMillis
         var query: Query?
         var coverage = SIMD8<UInt64>()
-        if model > 0, !record.features.isEmpty, let read = scales[model].query(for: record, line: line) {
+        if model > 0, !record.features.isEmpty, tables[model].entries[slot].wantsQuery(at: windowStart),
+            let read = scales[model].query(for: record, line: line)
+        {
             (query, coverage) = read
         }
         let inverseScale = query != nil ? scales[model].inverseSpread : SIMD8<Float>()
@@ -436,7 +439,7 @@ struct FeatureScale {
 
 /// A client's most recent tabular queries, `depth` per predicted class for up to four classes.
 struct QueryHistory {
-    static let depth = 24
+    static let depth = 16
     static let classes = 4
     private var classHashes: [UInt64] = []
     private var rings: [[Query]] = []
@@ -502,9 +505,15 @@ struct ClientEntry: TrackedEntry {
     private var history: QueryHistory?
 
     static let fixedFootprint = 160
-    static let maximumComparisons = 1024
+    static let maximumComparisons = 300
 
     var footprint: Int { Self.fixedFootprint + cellBytes + (history == nil ? 0 : QueryHistory.footprint) }
+
+    /// False once the window's comparisons reached the cap: the query need not even be read.
+    func wantsQuery(at windowStart: Int64) -> Bool {
+        guard let last = cells.last, last.windowStartMillis == windowStart else { return true }
+        return last.compared < Self.maximumComparisons
+    }
 
     /// Index of the cell for `windowStart`, created when missing (cells stay in window order).
     private mutating func cell(_ windowStart: Int64) -> (index: Int, grown: Int) {
@@ -561,8 +570,9 @@ struct ClientEntry: TrackedEntry {
             for lane in 0..<8 where query.present & (UInt8(1) << UInt8(lane)) != 0 {
                 cells[index].coverage.insert(hash: coverage[lane])
             }
-            // Comparisons per window are capped: past a thousand queries the shares are settled,
-            // and a batch job's hundred thousand would only cost time.
+            // Comparisons per window and worker are capped (and past the cap the query is not read,
+            // so coverage counts the same queries): past a few hundred queries the shares and
+            // PRADA's sample are settled, and a batch job's hundred thousand would only cost time.
             if history == nil && weight >= 4 {
                 history = QueryHistory()
                 historyGrowth = QueryHistory.footprint

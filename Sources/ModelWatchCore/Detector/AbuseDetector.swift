@@ -294,6 +294,10 @@ public struct AbuseDetector: Sendable {
                 guard let first = cells.keys.min() else { continue }
                 var findings: [Finding] = []
                 for cell in cells.values where cell.windowStartMillis - first >= Self.day {
+                    // Below the norms' floors times the ratio nothing can fire: skip the work.
+                    guard Double(cell.calls) >= rateRatio * 20 || Double(cell.tokens) >= rateRatio * 5000 else {
+                        continue
+                    }
                     let calls = norm(cells, at: cell.windowStartMillis, first: first, length: length) {
                         Double($0.calls)
                     }
