@@ -221,6 +221,12 @@ public struct AbuseState: Sendable {
     public init() {}
 
     public mutating func merge(_ other: AbuseState) {
+        if clients.isEmpty && models.isEmpty && addresses.isEmpty && untrackedClientRecords == 0
+            && untrackedAddressRecords == 0 && distinctClients == HyperLogLog(precision: 12)
+        {
+            self = other  // the first worker's state: take it whole rather than copy cell by cell
+            return
+        }
         var other = other
         while windowMillis < other.windowMillis { coarsen() }
         while other.windowMillis < windowMillis { other.coarsen() }

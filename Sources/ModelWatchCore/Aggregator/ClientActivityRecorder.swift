@@ -458,10 +458,11 @@ struct QueryHistory {
         return Self.classes - 1
     }
 
-    /// Compares `query` with the stored ones, then stores it. Returns the PRADA distance (to the
-    /// nearest stored query of the same class, scaled), and whether it duplicates or perturbs
-    /// (differs in exactly one feature from) any stored query; nil distance when there was
-    /// nothing of its class to compare with.
+    /// Compares `query` with the stored ones of its predicted class, then stores it. Returns the
+    /// PRADA distance (to the nearest of them, scaled), and whether it duplicates or perturbs
+    /// (differs in exactly one feature from) one of them; nil distance when there was nothing of
+    /// its class to compare with. (A sweep that crosses the decision boundary still has, on each
+    /// side, earlier queries one feature away.)
     mutating func compare(_ query: Query, inverseScale: SIMD8<Float>) -> (
         distance: Float?, compared: Bool, duplicate: Bool, perturbation: Bool
     ) {
@@ -470,19 +471,15 @@ struct QueryHistory {
         var compared = false
         var duplicate = false
         var perturbation = false
-        for index in rings.indices {
-            for stored in rings[index] {
-                compared = true
-                if index == own {
-                    let scaled = (query.values - stored.values) * inverseScale
-                    nearest = min(nearest, (scaled * scaled).sum().squareRoot())
-                }
-                var changed = Int(SIMD8<Int32>().replacing(with: 1, where: query.values .!= stored.values).wrappedSum())
-                if query.present != stored.present { changed += 1 }
-                if query.categories != stored.categories { changed += 1 }
-                if changed == 0 { duplicate = true }
-                if changed == 1 { perturbation = true }
-            }
+        for stored in rings[own] {
+            compared = true
+            let scaled = (query.values - stored.values) * inverseScale
+            nearest = min(nearest, (scaled * scaled).sum().squareRoot())
+            var changed = Int(SIMD8<Int32>().replacing(with: 1, where: query.values .!= stored.values).wrappedSum())
+            if query.present != stored.present { changed += 1 }
+            if query.categories != stored.categories { changed += 1 }
+            if changed == 0 { duplicate = true }
+            if changed == 1 { perturbation = true }
         }
         if rings[own].count < Self.depth {
             rings[own].append(query)
@@ -511,8 +508,10 @@ struct ClientEntry: TrackedEntry {
 
     /// False once the window's comparisons reached the cap: the query need not even be read.
     func wantsQuery(at windowStart: Int64) -> Bool {
-        guard let last = cells.last, last.windowStartMillis == windowStart else { return true }
-        return last.compared < Self.maximumComparisons
+        // Index, not `cells.last`: that would copy the whole cell (its samples retained and released).
+        let last = cells.count - 1
+        guard last >= 0, cells[last].windowStartMillis == windowStart else { return true }
+        return cells[last].compared < Self.maximumComparisons
     }
 
     /// Index of the cell for `windowStart`, created when missing (cells stay in window order).
