@@ -28,6 +28,7 @@ struct ClientActivityRecorder {
     private(set) var footprint = 0
     /// Model name → table index (index 0 is the gateway's view from access logs).
     private var modelIndex = ByteKeyTable()
+    private var lastModel = 0
     private var tables: [TrackedKeys<ClientEntry>] = [TrackedKeys()]
     private var scales: [FeatureScale] = [FeatureScale()]
     /// Per model, population totals by window, in window order (records mostly arrive in order,
@@ -85,8 +86,13 @@ struct ClientActivityRecorder {
     private mutating func modelTable(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> Int {
         guard !span.isAbsent, span.count > 0 else { return 0 }
         let name = ChunkAggregator.bytes(span, line)
+        // Most records name the same model as the one before: compare bytes before hashing.
+        if lastModel > 0 && ByteKeyTable.equal(modelIndex.keys[lastModel - 1], name) { return lastModel }
         let hash = ByteHashing.hash(name)
-        if let slot = modelIndex.find(name, hash: hash) { return slot + 1 }
+        if let slot = modelIndex.find(name, hash: hash) {
+            lastModel = slot + 1
+            return slot + 1
+        }
         guard modelIndex.count < Self.maximumModels else { return tables.count - 1 }
         let slot = modelIndex.insert(name, hash: hash)
         tables.append(TrackedKeys())
@@ -106,11 +112,10 @@ struct ClientActivityRecorder {
             index += 1
         }
         // In place: a copy out of the array would copy the coverage registers on every record.
-        Self.count(record, line: line, into: &totals[model][index - 1].totals)
+        Self.count(record, into: &totals[model][index - 1].totals)
     }
 
-    private static func count(_ record: ParsedRecord, line: UnsafeRawBufferPointer, into cell: inout ModelWindowTotals)
-    {
+    private static func count(_ record: ParsedRecord, into cell: inout ModelWindowTotals) {
         cell.calls += 1
         if record.score.isFinite {
             cell.scored += 1
@@ -119,12 +124,6 @@ struct ClientActivityRecorder {
         if record.asksLogprobs { cell.logprobCalls += 1 }
         if record.promptTokens > 0 { cell.promptTokens += Int(record.promptTokens) }
         if record.completionTokens > 0 { cell.completionTokens += Int(record.completionTokens) }
-        for feature in record.features {
-            if case .number(let value) = feature.value {
-                let name = ByteHashing.hash(ChunkAggregator.bytes(feature.name, line))
-                cell.coverage.insert(hash: FeatureScale.coverageHash(name: name, value: value))
-            }
-        }
     }
 
     // MARK: clients
@@ -156,6 +155,16 @@ struct ClientActivityRecorder {
             let read = scales[model].query(for: record, line: line)
         {
             (query, coverage) = read
+            // The population's coverage counts the same queries as the clients' (tracked ones,
+            // up to the comparison cap), so the two compare like with like.
+            if let present = query?.present {
+                let last = totals[model].count - 1
+                if last >= 0, totals[model][last].start == windowStart {
+                    for lane in 0..<8 where present & (UInt8(1) << UInt8(lane)) != 0 {
+                        totals[model][last].totals.coverage.insert(hash: coverage[lane])
+                    }
+                }
+            }
         }
         let inverseScale = query != nil ? scales[model].inverseSpread : SIMD8<Float>()
         let window = windowMillis
@@ -367,8 +376,12 @@ struct FeatureScale {
     private var squares = SIMD8<Float>()
     static let dimensions = 8
 
-    /// 1 / standard deviation per dimension (1 where unknown or zero).
-    var inverseSpread: SIMD8<Float> {
+    /// 1 / standard deviation per dimension (1 where unknown or zero), recomputed every 64
+    /// queries: the spread of thousands of queries hardly moves between two refreshes.
+    private(set) var inverseSpread = SIMD8<Float>(repeating: 1)
+    private var sinceRefresh = 0
+
+    private func computeInverseSpread() -> SIMD8<Float> {
         var result = SIMD8<Float>(repeating: 1)
         for index in 0..<names.count where counts[index] > 1 {
             let variance = squares[index] / (counts[index] - 1)
@@ -407,6 +420,11 @@ struct FeatureScale {
             squares[dimension] += delta * (value - means[dimension])
         }
         guard numeric else { return nil }
+        sinceRefresh += 1
+        if sinceRefresh >= 64 || counts[0] < 64 {
+            inverseSpread = computeInverseSpread()
+            sinceRefresh = 0
+        }
         if !record.prediction.isAbsent {
             query.classHash = ByteHashing.hash(ChunkAggregator.bytes(record.prediction, line))
         } else if record.predictionNumber.isFinite {
@@ -499,6 +517,8 @@ struct ClientEntry: TrackedEntry {
     private var cellBytes = 0
     private var lastMillis: Int64 = .min
     private var throttledWindow: Int64 = .min
+    private var lastAddressHash: UInt64 = 0
+    private var lastAddressWindow: Int64 = .min
     private var history: QueryHistory?
 
     static let fixedFootprint = 160
@@ -561,9 +581,12 @@ struct ClientEntry: TrackedEntry {
             cells[index].scored += 1
             if abs(record.score - 0.5) <= 0.1 { cells[index].nearBoundary += 1 }
         }
-        if addressHash != 0 {
+        // The same address as the client's previous call in this window adds nothing new.
+        if addressHash != 0 && (addressHash != lastAddressHash || lastAddressWindow != windowStart) {
             cells[index].addresses.insert(hash: addressHash)
             cells[index].networks.insert(hash: Self.networkHash(address))
+            lastAddressHash = addressHash
+            lastAddressWindow = windowStart
         }
         if let query {
             for lane in 0..<8 where query.present & (UInt8(1) << UInt8(lane)) != 0 {
