@@ -339,7 +339,7 @@ public struct AbuseDetector: Sendable {
                     }
                     let destination = model.isEmpty ? "through the gateway" : "to \(model)"
                     var message =
-                        "\(client) made \(cell.calls) calls (\(cell.tokens) tokens) \(destination) in one window, \(SummaryReport.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
+                        "\(client) made \(cell.calls) calls\(cell.tokens > 0 ? " (\(cell.tokens) tokens)" : "") \(destination) in one window, \(SummaryReport.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
                     message +=
                         persistence
                         ? ", and kept calling through \(cell.throttled) throttled (429) answers: cap the key's quota."
