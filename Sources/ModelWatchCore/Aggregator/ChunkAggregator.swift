@@ -36,6 +36,8 @@ public final class ChunkAggregator {
     private var adminCalls = RequestFindingTable()
     private var requestSamples = RequestTimeSamples()
     private let principalWindowBudget: Int
+    /// Per-model drift-window profiles of inference records; nil when profiling is off.
+    private var profiles: ProfileBuilder?
 
     /// A window key with interned names: hashing four integers per record, not four strings.
     private struct LocalWindowKey: Hashable {
@@ -50,8 +52,9 @@ public final class ChunkAggregator {
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
         principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
-        futureLimitMillis: Int64 = .max
+        futureLimitMillis: Int64 = .max, profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
     ) {
+        profiles = profileWindowMillis.map(ProfileBuilder.init(windowMillis:))
         self.futureLimitMillis = futureLimitMillis
         self.signatures = signatures
         self.principalWindowBudget = principalWindowBudget
@@ -160,6 +163,7 @@ public final class ChunkAggregator {
             windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
             modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
         windowFootprint += windows[key, default: StreamWindow()].add(record)
+        if record.kind == .inference { profiles?.add(record, line: line, model: key.model) }
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .access { matchSignatures(line: line, millis: millis) }
@@ -291,6 +295,7 @@ public final class ChunkAggregator {
         summary.probes = probes
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
+        if let profiles { summary.profiles = profiles.finish { symbols.name(of: $0) } }
         return summary
     }
 }

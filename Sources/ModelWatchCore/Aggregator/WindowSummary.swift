@@ -105,6 +105,8 @@ public struct AnalysisSummary: Sendable {
     public var adminCalls = RequestFindingTable()
     /// Sampled requests with their inference and access-log times, for clock comparison.
     public var requestSamples = RequestTimeSamples()
+    /// Per-model drift-window profiles (features, predictions, score, tokens, latency, labels).
+    public var profiles = ModelProfiles()
 
     public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
         self.windowMillis = windowMillis
@@ -137,6 +139,7 @@ public struct AnalysisSummary: Sendable {
         probes.merge(other.probes)
         adminCalls.merge(other.adminCalls)
         requestSamples.merge(other.requestSamples)
+        profiles.merge(other.profiles)
         while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
         while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
         principalWindows.merge(other.principalWindows) { first, second in

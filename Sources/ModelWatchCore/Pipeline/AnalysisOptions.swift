@@ -27,6 +27,10 @@ public struct AnalysisOptions: Sendable {
     /// Signatures the access-log checks match (probe paths, scanner agents, admin paths).
     public var signatures = RequestSignatures.bundled()
 
+    /// Length of the drift windows the per-model profiles are kept for (a UTC calendar day by
+    /// default); nil turns profiling off.
+    public var profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
+
     public init(threads: Int) {
         self.threads = max(1, threads)
     }

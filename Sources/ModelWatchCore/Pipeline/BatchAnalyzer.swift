@@ -32,7 +32,8 @@ public final class BatchAnalyzer: Sendable {
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
-                signatures: options.signatures, futureLimitMillis: options.futureLimitMillis)
+                signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
+                profileWindowMillis: options.profileWindowMillis)
         }
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
@@ -44,6 +45,7 @@ public final class BatchAnalyzer: Sendable {
         var summary = AnalysisSummary(
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
+        summary.profiles = ModelProfiles(windowMillis: options.profileWindowMillis ?? ModelProfiles.defaultWindowMillis)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
         summary.coarsen(toFit: options.windowBudget)
         summary.coarsenPrincipalWindows(toFit: options.principalWindowBudget)
