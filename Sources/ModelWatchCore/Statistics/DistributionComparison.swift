@@ -115,8 +115,11 @@ public enum DistributionComparison {
     /// Shares of each sample per bin, Evidently's `get_binned_data`: when the reference has more
     /// than 20 distinct values, `bins` equal-width bins over the range of both samples together
     /// (numpy `histogram_bin_edges(..., bins=n)`, the last bin closed); otherwise one bin per
-    /// distinct value. Empty bins are then filled as Evidently does (see `fillZeroes`).
-    public static func binnedShares(_ samples: AlignedSamples, bins: Int = 30) -> (reference: [Double], current: [Double]) {
+    /// distinct value. Empty bins are then filled as Evidently does (see `fillZeroes`) unless
+    /// `fillZeroes` is false (Evidently's Jensen–Shannon test does not fill them).
+    public static func binnedShares(
+        _ samples: AlignedSamples, bins: Int = 30, fillZeroes fill: Bool = true
+    ) -> (reference: [Double], current: [Double]) {
         guard samples.referenceTotal > 0, samples.currentTotal > 0 else { return ([], []) }
         var refCounts: [Double]
         var curCounts: [Double]
@@ -144,10 +147,10 @@ public enum DistributionComparison {
             refCounts = samples.reference
             curCounts = samples.current
         }
-        return (
-            fillZeroes(refCounts.map { $0 / samples.referenceTotal }),
-            fillZeroes(curCounts.map { $0 / samples.currentTotal })
-        )
+        let refShares = refCounts.map { $0 / samples.referenceTotal }
+        let curShares = curCounts.map { $0 / samples.currentTotal }
+        guard fill else { return (refShares, curShares) }
+        return (fillZeroes(refShares), fillZeroes(curShares))
     }
 
     /// Evidently's `feel_zeroes`: an empty bin gets min(non-zero share)/10⁶ when that minimum is at
