@@ -55,6 +55,33 @@ public struct NumericSummary: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count, mean, squaredDeviations = "squared_deviations", minimum = "min", maximum = "max", sketch
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        count = try container.decode(Int.self, forKey: .count)
+        guard count > 0 else { return }
+        mean = try container.decode(Double.self, forKey: .mean)
+        squaredDeviations = try container.decode(Double.self, forKey: .squaredDeviations)
+        minimum = try container.decode(Double.self, forKey: .minimum)
+        maximum = try container.decode(Double.self, forKey: .maximum)
+        sketch = try container.decode(RelativeErrorSketch.self, forKey: .sketch)
+        guard sketch.count == count, minimum <= maximum else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .sketch, in: container, debugDescription: "sketch counts do not add up to count")
+        }
+    }
+
+    /// An empty summary is written as its count alone (its minimum and maximum are infinite).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(count, forKey: .count)
+        guard count > 0 else { return }
+        try container.encode(mean, forKey: .mean)
+        try container.encode(squaredDeviations, forKey: .squaredDeviations)
+        try container.encode(minimum, forKey: .minimum)
+        try container.encode(maximum, forKey: .maximum)
+        try container.encode(sketch, forKey: .sketch)
+    }
 }
 
 /// Counts of the values of a categorical quantity, keyed by their bytes, for at most `capacity`

@@ -100,13 +100,18 @@ public struct ModelProfile: Sendable, Codable, Equatable {
     }
 
     // Safe: a StaticString's bytes live for the whole program.
-    static var trueBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: StaticString("true").utf8Start, count: 4) }
-    static var falseBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: StaticString("false").utf8Start, count: 5) }
+    static var trueBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: StaticString("true").utf8Start, count: 4)
+    }
+    static var falseBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: StaticString("false").utf8Start, count: 5)
+    }
 
     @inline(__always)
     static func predictionMatchesLabel(_ record: ParsedRecord, _ line: UnsafeRawBufferPointer) -> Bool {
         if !record.label.isAbsent, !record.prediction.isAbsent {
-            return ChunkAggregator.bytes(record.label, line).elementsEqual(ChunkAggregator.bytes(record.prediction, line))
+            return ChunkAggregator.bytes(record.label, line).elementsEqual(
+                ChunkAggregator.bytes(record.prediction, line))
         }
         return record.labelNumber.isFinite && record.labelNumber == record.predictionNumber
     }
@@ -207,7 +212,8 @@ struct ProfileBuilder {
 
     @inline(__always)
     mutating func add(_ record: ParsedRecord, line: UnsafeRawBufferPointer, model: Int32) {
-        let key = LocalKey(model: model, windowStartMillis: ChunkAggregator.floor(record.timestampMillis, to: windowMillis))
+        let key = LocalKey(
+            model: model, windowStartMillis: ChunkAggregator.floor(record.timestampMillis, to: windowMillis))
         if key != lastKey {
             if let slot = index[key] {
                 lastSlot = slot

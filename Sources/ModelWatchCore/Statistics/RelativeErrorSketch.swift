@@ -109,6 +109,13 @@ public struct RelativeErrorSketch: Sendable, Equatable, Codable {
         case positive, negative
         case zeroCount = "zero"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        positive = try container.decode(DenseBucketStore.self, forKey: .positive)
+        negative = try container.decode(DenseBucketStore.self, forKey: .negative)
+        zeroCount = try container.decode(Int.self, forKey: .zeroCount)
+    }
 }
 
 /// Contiguous bucket counts from `offset` on, grown at either end as values arrive; at most
@@ -183,7 +190,8 @@ struct DenseBucketStore: Sendable, Equatable, Codable {
         counts = try container.decode([Int].self, forKey: .counts)
         guard counts.count <= RelativeErrorSketch.maximumBuckets, counts.allSatisfy({ $0 >= 0 }) else {
             throw DecodingError.dataCorruptedError(
-                forKey: .counts, in: container, debugDescription: "bucket counts must be at most 1024 non-negative numbers")
+                forKey: .counts, in: container,
+                debugDescription: "bucket counts must be at most 1024 non-negative numbers")
         }
         total = counts.reduce(0, +)
     }
