@@ -97,6 +97,8 @@ public struct DriftDetector: Sendable {
         var ratio: Double
         var evidence: [(String, EvidenceValue)]
         var message: String
+        /// Consecutive windows fold only when this is the same (the serving version for answers).
+        var foldKey = ""
     }
 
     private func analyze(
@@ -185,13 +187,15 @@ public struct DriftDetector: Sendable {
                     ("versions", .text(Self.versions(ref.versions) + " → " + Self.versions(current.versions))))
                 evidence += referenceEvidence + [("window", .text(windowText))]
                 let moved = drifted.map { $0.1.movedMost }.joined(separator: "; ")
-                let finding = Finding(
+                var finding = Finding(
                     windowStart: key.windowStartMillis, firstMillis: current.firstMillis,
                     lastMillis: current.lastMillis,
                     severity: worst.1.severity ?? .low, ratio: worst.1.ratio, evidence: evidence,
                     message:
                         "\(model) answers moved away from the reference in the window from \(windowText) (\(worst.0): \(Self.describe(worst.1))): \(moved); versions \(Self.versions(ref.versions)) → \(Self.versions(current.versions)). Confirm the change was intended, or roll back."
                 )
+                // A new serving version starts a new event rather than extending the last one.
+                finding.foldKey = current.versions.named.max { ($0.count, $1.name) < ($1.count, $0.name) }?.name ?? ""
                 findings[FindingKey(type: .driftPrediction, subtype: nil, feature: nil), default: []].append(finding)
             }
             // Accuracy where labels exist.
@@ -239,7 +243,9 @@ public struct DriftDetector: Sendable {
     private func fold(_ findings: [Finding], windowMillis: Int64) -> [[Finding]] {
         var groups: [[Finding]] = []
         for finding in findings.sorted(by: { $0.windowStart < $1.windowStart }) {
-            if let last = groups.last?.last, finding.windowStart - last.windowStart <= windowMillis {
+            if let last = groups.last?.last, finding.windowStart - last.windowStart <= windowMillis,
+                finding.foldKey == last.foldKey
+            {
                 groups[groups.count - 1].append(finding)
             } else {
                 groups.append([finding])

@@ -27,15 +27,16 @@ public struct DriftReference: Sendable, Equatable {
         self.windowStarts = windowStarts
     }
 
-    /// SPEC.md's default reference: each model's first `hours` hours of records, rounded out to
-    /// whole drift windows (a window belongs to the reference when it starts before the model's
-    /// first record plus `hours`).
+    /// SPEC.md's default reference: each model's first `hours` hours of records, in whole drift
+    /// windows: a window belongs to the reference when it starts before the model's first record
+    /// plus `hours` minus half a window, so that data starting just after midnight gives one day,
+    /// and data starting in the afternoon gives that afternoon and the next full day.
     public static func firstHours(_ hours: Int, of profiles: ModelProfiles) -> [String: DriftReference] {
         var references: [String: DriftReference] = [:]
         for model in profiles.models {
             let windows = profiles.windows(of: model)
             guard let first = windows.map(\.profile.firstMillis).min() else { continue }
-            let limit = first + Int64(hours) * 3_600_000
+            let limit = max(first + 1, first + Int64(hours) * 3_600_000 - profiles.windowMillis / 2)
             var merged = ModelProfile()
             var starts: Set<Int64> = []
             for window in windows where window.key.windowStartMillis < limit {
