@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A drift and data-quality scenario with an answer key, for `tools/evaluate_scenario.py`.
 
-Eight UTC days (2026-11-16 .. 2026-11-23) of `fraud-scorer` and `support-llm` inference logs,
+Eight UTC days (2026-11-02 .. 2026-11-09) of `fraud-scorer` and `support-llm` inference logs,
 one gzip file per day under DIR/inference/, with DIR/config.json and DIR/expected.json:
 
     python3 tools/scenario_drift.py --out DIR [--seed N] [--rate 8.5]
@@ -11,19 +11,19 @@ Injected (each one in expected.json, judged at severity medium or above):
 
 | day   | what                                                                   | expected event                     |
 | ----- | ---------------------------------------------------------------------- | ---------------------------------- |
-| 11-19 | labels of digital goods, electronics and travel turn fraud more often  | `quality.accuracy_drop`            |
+| 11-05 | labels of digital goods, electronics and travel turn fraud more often  | `quality.accuracy_drop`            |
 |       | (concept drift: features and predictions do not move)                  |                                    |
-| 11-20 | 15% of transactions come from a new country `XX`                       | `drift.feature` country, `quality.data` country (unseen) |
-| 11-21 | `amount` shifts up (log-normal mean 3.6 → 4.2)                         | `drift.feature` amount             |
-|       | the model's scores follow it (amount is one of its inputs)             | `drift.prediction` (11-21)         |
-| 11-22 | version 4.0.0 from 00:20, recalibrated: scores less confident, classes | `drift.prediction` (11-22, 11-23)  |
+| 11-06 | 15% of transactions come from a new country `XX`                       | `drift.feature` country, `quality.data` country (unseen) |
+| 11-07 | `amount` shifts up (log-normal mean 3.6 → 4.2)                         | `drift.feature` amount             |
+|       | the model's scores follow it (amount is one of its inputs)             | `drift.prediction` (11-07)         |
+| 11-08 | version 4.0.0 from 00:20, recalibrated: scores less confident, classes | `drift.prediction` (11-08, 11-09)  |
 |       | unchanged                                                              |                                    |
-| 11-23 | `merchant_cat` missing in 35% of records (4% before)                   | `quality.data` merchant_cat        |
-| 11-23 | `tx_24h` written as -1 in 3% of records                                | `quality.data` tx_24h              |
+| 11-09 | `merchant_cat` missing in 35% of records (4% before)                   | `quality.data` merchant_cat        |
+| 11-09 | `tx_24h` written as -1 in 3% of records                                | `quality.data` tx_24h              |
 
 Decoys that must not be reported at medium or above: `hour_of_day`, a feature that follows the
 time of day; `is_new_device` and every `support-llm` quantity (nothing moves); volume at 0.45×
-on 11-17 and 2.5× on 11-18. The first day is the reference (SPEC.md's first 24 hours).
+on 11-03 and 2.5× on 11-04. The first day is the reference (SPEC.md's first 24 hours).
 
 Deterministic: the same seed writes the same bytes. Standard library only.
 """
@@ -41,9 +41,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate_logs as g  # noqa: E402
 
 DAYS = 8
-START = g.utc_ms(2026, 11, 16)
+START = g.utc_ms(2026, 11, 2)
 NEW_VERSION = "4.0.0"
-NEW_VERSION_AT = g.utc_ms(2026, 11, 22, 0, 20)
+NEW_VERSION_AT = g.utc_ms(2026, 11, 8, 0, 20)
 VOLUME = {1: 0.45, 2: 2.5}
 ACCURACY_DAY, COUNTRY_DAY, AMOUNT_DAY, QUALITY_DAY = 3, 4, 5, 7
 SHIFTED_CATEGORIES = {"digital_goods", "electronics", "travel"}

@@ -155,7 +155,7 @@ struct Analyze: ParsableCommand {
         ]
         if !noProfiles {
             report.checkedTypes?.formUnion([.driftFeature, .driftPrediction, .qualityAccuracyDrop, .qualityData])
-            report.drift = drift.tables
+            report.drift = drift
         }
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {

@@ -163,7 +163,7 @@ public final class ChunkAggregator {
             windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
             modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
         windowFootprint += windows[key, default: StreamWindow()].add(record)
-        if record.kind == .inference { profiles?.add(record, line: line, model: key.model) }
+        if record.kind == .inference { profiles?.add(record, line: line, model: key.model, version: key.modelVersion) }
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .access { matchSignatures(line: line, millis: millis) }

@@ -96,7 +96,6 @@ public struct ModelProfile: Sendable, Codable, Equatable {
             labelled += 1
             if Self.predictionMatchesLabel(record, line) { correct += 1 }
         }
-        if !record.modelVersion.isAbsent { versions.add(ChunkAggregator.bytes(record.modelVersion, line)) }
     }
 
     // Safe: a StaticString's bytes live for the whole program.
@@ -201,6 +200,8 @@ struct ProfileBuilder {
         var windowStartMillis: Int64
     }
     private var slots: [ModelProfile] = []
+    /// Per slot, records by the worker's model-version symbol (a short list: no hashing).
+    private var versionTallies: [[(symbol: Int32, count: Int)]] = []
     private var keys: [LocalKey] = []
     private var index: [LocalKey: Int] = [:]
     private var lastKey = LocalKey(model: -1, windowStartMillis: .min)
@@ -211,7 +212,7 @@ struct ProfileBuilder {
     }
 
     @inline(__always)
-    mutating func add(_ record: ParsedRecord, line: UnsafeRawBufferPointer, model: Int32) {
+    mutating func add(_ record: ParsedRecord, line: UnsafeRawBufferPointer, model: Int32, version: Int32) {
         let key = LocalKey(
             model: model, windowStartMillis: ChunkAggregator.floor(record.timestampMillis, to: windowMillis))
         if key != lastKey {
@@ -220,12 +221,23 @@ struct ProfileBuilder {
             } else {
                 lastSlot = slots.count
                 slots.append(ModelProfile())
+                versionTallies.append([])
                 keys.append(key)
                 index[key] = lastSlot
             }
             lastKey = key
         }
         slots[lastSlot].add(record, line: line)
+        if version != SymbolTable.absentSymbol { tally(version) }
+    }
+
+    @inline(__always)
+    private mutating func tally(_ version: Int32) {
+        for index in versionTallies[lastSlot].indices where versionTallies[lastSlot][index].symbol == version {
+            versionTallies[lastSlot][index].count += 1
+            return
+        }
+        versionTallies[lastSlot].append((version, 1))
     }
 
     /// The profiles with model names resolved.
@@ -233,7 +245,9 @@ struct ProfileBuilder {
         var out = ModelProfiles(windowMillis: windowMillis)
         for (slot, key) in keys.enumerated() {
             let named = ProfileKey(model: name(key.model) ?? "(no model)", windowStartMillis: key.windowStartMillis)
-            out.profiles[named, default: ModelProfile()].merge(slots[slot])
+            var profile = slots[slot]
+            for (symbol, count) in versionTallies[slot] { profile.versions.add(name(symbol) ?? "(none)", count: count) }
+            out.profiles[named, default: ModelProfile()].merge(profile)
         }
         return out
     }

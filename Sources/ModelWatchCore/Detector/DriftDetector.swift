@@ -67,6 +67,9 @@ public struct DriftDetector: Sendable {
     public struct Analysis: Sendable {
         public var events: [Event] = []
         public var tables: [ModelTable] = []
+        /// Profiles read (model × window) and their approximate bytes.
+        public var profileCount = 0
+        public var profileBytes = 0
     }
 
     public func events(for summary: AnalysisSummary) -> [Event] { analyze(summary.profiles).events }
@@ -74,6 +77,8 @@ public struct DriftDetector: Sendable {
     public func analyze(_ profiles: ModelProfiles) -> Analysis {
         let references = baseline ?? DriftReference.firstHours(configuration.referenceHours, of: profiles)
         var analysis = Analysis()
+        analysis.profileCount = profiles.profiles.count
+        analysis.profileBytes = profiles.footprint
         for model in profiles.models {
             guard let reference = references[model] else { continue }
             let windows = profiles.windows(of: model).filter {

@@ -1,10 +1,11 @@
 extension SummaryReport {
     /// Per model, one row per feature, prediction and score: the statistic of the worst window,
     /// its value and threshold, how many windows drifted, and what moved most there.
-    func renderDrift(_ tables: [DriftDetector.ModelTable]) -> String {
-        guard !tables.isEmpty else { return "Drift\n  (no model profiles)\n" }
-        var out = ""
-        for table in tables {
+    func renderDrift(_ analysis: DriftDetector.Analysis) -> String {
+        guard !analysis.tables.isEmpty else { return "Drift\n  (no model profiles)\n" }
+        var out =
+            "Drift (\(analysis.profileCount) model profiles, one per model and drift window, \(Self.bytes(Int64(analysis.profileBytes))) in memory)\n"
+        for table in analysis.tables {
             let reference = table.reference
             out +=
                 "Drift: \(TerminalText.sanitize(table.model)) against \(TerminalText.sanitize(reference.origin)) ("

@@ -5,7 +5,7 @@ public struct SummaryReport {
     /// The event types whose detectors ran, for the per-control table; nil leaves the table out.
     public var checkedTypes: Set<EventType>?
     /// The per-model drift tables; nil leaves the section out.
-    public var drift: [DriftDetector.ModelTable]?
+    public var drift: DriftDetector.Analysis?
 
     public init() {}
 
