@@ -9,10 +9,13 @@
 /// day by default) with its reference: the first 24 hours of the input, or a `--baseline` file.
 ///
 /// Verdicts rest on effect size, because at a hundred thousand rows every p-value is tiny; the
-/// rule is Evidently's default (`get_default_stattest`): with more than 1,000 reference values,
-/// a number drifts when the normalised Wasserstein distance reaches 0.1 and a category when the
-/// Jensen–Shannon distance does; with fewer, when the Kolmogorov–Smirnov or chi-square p-value
-/// is below 0.05 (such a drift is `low` unless its effect size passes the threshold too). A
+/// rule is Evidently's default (`get_default_stattest`): with more than 1,000 values in the
+/// reference and in the window, a number drifts when the normalised Wasserstein distance reaches
+/// 0.1 and a category when the Jensen–Shannon distance does; with fewer, when the
+/// Kolmogorov–Smirnov or chi-square p-value is below 0.05 (such a drift is `low` unless its effect
+/// size passes the threshold too). Evidently looks at the reference's size only; a small window
+/// of a heavy-tailed feature then passes 0.1 by sampling noise alone (a 125-record hour of a
+/// log-normal amount did in 17 of 24 hours in our tests), so the window's size counts too. A
 /// numeric feature with at most five distinct values is compared as categories, as Evidently
 /// does. Severity grows with effect size: `medium` from the threshold, `high` from twice it,
 /// `critical` from four times. Consecutive drifting windows of one feature fold into one event
@@ -244,12 +247,13 @@ public struct DriftDetector: Sendable {
         var feature: String?
     }
 
-    /// Splits findings into runs of consecutive windows.
+    /// Splits findings into runs of consecutive windows; `low` findings and those at `medium` or
+    /// above run separately, so that noise next to a real change does not stretch its window.
     private func fold(_ findings: [Finding], windowMillis: Int64) -> [[Finding]] {
         var groups: [[Finding]] = []
         for finding in findings.sorted(by: { $0.windowStart < $1.windowStart }) {
             if let last = groups.last?.last, finding.windowStart - last.windowStart <= windowMillis,
-                finding.foldKey == last.foldKey
+                finding.foldKey == last.foldKey, (finding.severity >= .medium) == (last.severity >= .medium)
             {
                 groups[groups.count - 1].append(finding)
             } else {
@@ -288,7 +292,7 @@ public struct DriftDetector: Sendable {
         let wasserstein = DistributionComparison.normalizedWasserstein(
             samples, referenceStandardDeviation: ref.standardDeviation)
         let moved = Self.quantileMove(name: name, ref: ref, cur: cur)
-        if ref.count > thresholds.largeSample {
+        if min(ref.count, cur.count) > thresholds.largeSample {
             let ratio = wasserstein / thresholds.numeric
             return Comparison(
                 statistic: "wasserstein_normed", value: wasserstein, threshold: thresholds.numeric, pValue: nil,
@@ -337,7 +341,7 @@ public struct DriftDetector: Sendable {
             moved = "\(name) \(names[index]): \(Self.percent(refShares[index])) → \(Self.percent(curShares[index]))"
         }
         let ratio = jensenShannon / thresholds.categorical
-        if refTotal > Double(thresholds.largeSample) {
+        if min(refTotal, curTotal) > Double(thresholds.largeSample) {
             return Comparison(
                 statistic: "jensenshannon", value: jensenShannon, threshold: thresholds.categorical, pValue: nil,
                 psi: psi, referenceCount: Int(refTotal), currentCount: Int(curTotal), movedMost: moved,
