@@ -123,8 +123,10 @@ public struct DriftDetector: Sendable {
             ("reference_windows", .integer(Int64(reference.windows))),
             ("reference_origin", .text(reference.origin)),
         ]
-        let featureNames = Set(ref.features.map(\.name)).union(windows.flatMap { $0.profile.features.map(\.name) })
-            .sorted()
+        var featureNames = Set(ref.features.map(\.name)).union(windows.flatMap { $0.profile.features.map(\.name) })
+        if ref.promptTokens.count > 0 || windows.contains(where: { $0.profile.promptTokens.count > 0 }) {
+            featureNames.insert(Self.promptTokens)
+        }
         for (key, current) in windows {
             let windowText = TimestampParser.formatRFC3339(millis: key.windowStartMillis)
             func record(_ subject: String, _ kind: String, _ type: EventType, _ comparison: Comparison?) {
@@ -136,11 +138,11 @@ public struct DriftDetector: Sendable {
                 rows[subject] = row
             }
             // Features.
-            for name in featureNames {
+            for name in featureNames.sorted() {
                 let (thresholds, ignore) = configuration.thresholds(model: model, feature: name)
                 guard !ignore else { continue }
-                let refFeature = ref.feature(named: name) ?? FeatureProfile(name: name)
-                let curFeature = current.feature(named: name) ?? FeatureProfile(name: name)
+                let refFeature = Self.feature(named: name, in: ref)
+                let curFeature = Self.feature(named: name, in: current)
                 let comparison = compare(refFeature, curFeature, name: name, thresholds: thresholds)
                 record(name, refFeature.isNumeric ? "numeric" : "categorical", .driftFeature, comparison)
                 if let comparison, let severity = comparison.severity {
@@ -183,6 +185,14 @@ public struct DriftDetector: Sendable {
                     ref.score, current.score, name: "score", thresholds: scoreThresholds.thresholds)
                 record("score", "numeric", .driftPrediction, score)
                 if let score { parts.append(("score", score)) }
+            }
+            let completionThresholds = configuration.thresholds(model: model, feature: Self.completionTokens)
+            if !completionThresholds.ignore {
+                let completion = compareNumbers(
+                    ref.completionTokens, current.completionTokens, name: Self.completionTokens,
+                    thresholds: completionThresholds.thresholds)
+                record(Self.completionTokens, "numeric", .driftPrediction, completion)
+                if let completion { parts.append((Self.completionTokens, completion)) }
             }
             let drifted = parts.filter { $0.1.severity != nil }
             if let worst = drifted.max(by: { $0.1.ratio < $1.1.ratio }) {
@@ -235,10 +245,24 @@ public struct DriftDetector: Sendable {
             ref.labelled > 0
             ? "reference accuracy \(Self.percent(Double(ref.correct) / Double(ref.labelled))) over \(ref.labelled) labels"
             : nil
-        let order = featureNames + ["prediction", "prediction (numeric)", "score"]
+        let order = featureNames.sorted() + ["prediction", "prediction (numeric)", "score", Self.completionTokens]
         analysis.tables.append(
             ModelTable(
                 model: model, reference: reference, rows: order.compactMap { rows[$0] }, accuracy: accuracy))
+    }
+
+    /// An LLM's prompt length is one of its inputs (compared as a feature); its completion length
+    /// is part of its answer (compared with the predictions).
+    static let promptTokens = "prompt_tokens"
+    static let completionTokens = "completion_tokens"
+
+    /// A feature of the profile; `prompt_tokens` stands for the record's prompt length unless the
+    /// model has a feature of that name.
+    static func feature(named name: String, in profile: ModelProfile) -> FeatureProfile {
+        if let feature = profile.feature(named: name) { return feature }
+        var feature = FeatureProfile(name: name)
+        if name == promptTokens { feature.numeric = profile.promptTokens }
+        return feature
     }
 
     private struct FindingKey: Hashable {
