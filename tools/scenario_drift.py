@@ -14,7 +14,7 @@ Injected (each one in expected.json, judged at severity medium or above):
 | 11-05 | labels of digital goods, electronics and travel turn fraud more often  | `quality.accuracy_drop`            |
 |       | (concept drift: features and predictions do not move)                  |                                    |
 | 11-06 | 15% of transactions come from a new country `XX`                       | `drift.feature` country, `quality.data` country (unseen) |
-| 11-07 | `amount` shifts up (log-normal mean 3.6 → 4.2)                         | `drift.feature` amount             |
+| 11-07 | `amount` shifts up (log-normal mean 3.6 → 4.4)                         | `drift.feature` amount             |
 |       | the model's scores follow it (amount is one of its inputs)             | `drift.prediction` (11-07)         |
 | 11-08 | version 4.0.0 from 00:20, recalibrated: scores less confident, classes | `drift.prediction` (11-08, 11-09)  |
 |       | unchanged                                                              |                                    |
@@ -60,7 +60,7 @@ def iso(ms: int) -> str:
 def fraud_line(rng: Random, ts: int, client: str, ip: str, host: str, day: int) -> str:
     status = g.draw_status(rng)
     version = NEW_VERSION if ts >= NEW_VERSION_AT else g.FRAUD_V_OLD
-    mu = 4.2 if day == AMOUNT_DAY else 3.6
+    mu = 4.4 if day == AMOUNT_DAY else 3.6
     amount = round(max(0.5, math.exp(rng.gauss(mu, 1.15))), 2)
     if day == COUNTRY_DAY and rng.random() < 0.15:
         country, c_risk = "XX", 0.0
