@@ -136,6 +136,8 @@ struct Analyze: ParsableCommand {
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
             + ClockSkewDetector().events(for: summary)
+            + CapacityDetector().events(for: summary)
+            + LoggingGapDetector().events(for: summary)
             + EnvironmentSeparationDetector(
                 markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
             ).events(for: summary))
@@ -152,6 +154,7 @@ struct Analyze: ParsableCommand {
         report.topCount = top
         report.checkedTypes = [
             .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
+            .opsCapacity, .opsLoggingGap,
         ]
         if !noProfiles {
             report.checkedTypes?.formUnion([.driftFeature, .driftPrediction, .qualityAccuracyDrop, .qualityData])

@@ -53,10 +53,13 @@ import Testing
 
     static func fixture() throws -> URL {
         let folder = try TestSupport.temporaryDirectory()
-        let lines = (0..<3000).map { PipelineTests.inferenceLine($0) }.joined(separator: "\n") + "\n"
-        let compressed = try TestSupport.gzip(Data(lines.utf8))
+        // Two files of distinct requests, each in time order (sorted by their leading `ts`).
+        func records(_ range: Range<Int>) -> Data {
+            Data((range.map { PipelineTests.inferenceLine($0) }.sorted().joined(separator: "\n") + "\n").utf8)
+        }
+        let compressed = try TestSupport.gzip(records(0..<3000))
         try compressed.prefix(compressed.count / 2).write(to: folder.appendingPathComponent("a-cut.jsonl.gz"))
-        try compressed.write(to: folder.appendingPathComponent("b-whole.jsonl.gz"))
+        try TestSupport.gzip(records(3000..<6000)).write(to: folder.appendingPathComponent("b-whole.jsonl.gz"))
         let hostile =
             "1.2.3.4 - - [16/Nov/2026:19:01:35 -0500] \"GET /\u{1B}[2J HTTP/1.1\" 200 1 \"-\" \"x\" key=k-\u{1B}]0;pwned\u{07}evil\n"
         try Data(hostile.utf8).write(to: folder.appendingPathComponent("c-access.log"))

@@ -38,6 +38,27 @@ public final class ChunkAggregator {
     private let principalWindowBudget: Int
     /// Per-model drift-window profiles of inference records; nil when profiling is off.
     private var profiles: ProfileBuilder?
+    /// Records per minute of each serving host and access-log series (logging gaps).
+    private var activity = ActivityTimeline<LocalStream>()
+    /// Per model, 5-minute windows of volume, errors and latency (capacity).
+    private var capacity = CapacityWindows<Int32>()
+    /// Distinct 4xx paths per address and minute (probing bursts).
+    private var pathBursts = PathBurstTable()
+    /// Each source's rotation series, interned: its activity stream when a record names no host.
+    private let seriesOfSource: [Int32]
+    private let seriesNames: [String]
+    private let backwardToleranceMillis: Int64
+    /// How time moved in the chunk being processed, and in the last one finished.
+    private var segment = TimeOrderSegment(sourceIndex: 0, sequence: 0)
+    public private(set) var lastSegment = TimeOrderSegment(sourceIndex: 0, sequence: 0)
+
+    /// A stream of the activity timeline with interned names: a serving host of the inference
+    /// logs, or (no host) the rotation series of the file.
+    struct LocalStream: Hashable, Sendable {
+        var kind: LogKind
+        var host: Int32
+        var series: Int32
+    }
 
     /// A window key with interned names: hashing four integers per record, not four strings.
     private struct LocalWindowKey: Hashable {
@@ -52,10 +73,22 @@ public final class ChunkAggregator {
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
         principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
-        futureLimitMillis: Int64 = .max, profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
+        futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
+        profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
     ) {
         profiles = profileWindowMillis.map(ProfileBuilder.init(windowMillis:))
         self.futureLimitMillis = futureLimitMillis
+        self.backwardToleranceMillis = backwardToleranceMillis
+        var seriesIndex: [String: Int32] = [:]
+        var names: [String] = []
+        seriesOfSource = sourcePaths.map { path in
+            let name = SourceStatistics.seriesName(of: path)
+            if let index = seriesIndex[name] { return index }
+            seriesIndex[name] = Int32(names.count)
+            names.append(name)
+            return Int32(names.count - 1)
+        }
+        seriesNames = names
         self.signatures = signatures
         self.principalWindowBudget = principalWindowBudget
         principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
@@ -93,6 +126,8 @@ public final class ChunkAggregator {
         let sourceIndex = chunk.sourceIndex
         let base = chunk.startOffset
         let linesBefore = sources[sourceIndex].lines
+        segment = TimeOrderSegment(sourceIndex: sourceIndex, sequence: chunk.sequence)
+        defer { lastSegment = segment }
         chunk.bytes.withUnsafeMutableBytes { buffer in
             guard let start = buffer.baseAddress else { return }
             var lineStart = 0
@@ -132,6 +167,7 @@ public final class ChunkAggregator {
             return
         }
         sources[source].parsed += 1
+        segment.add(record.timestampMillis, offset: offset, tolerance: backwardToleranceMillis)
         aggregate(line: UnsafeRawBufferPointer(line), source: source)
     }
 
@@ -159,18 +195,33 @@ public final class ChunkAggregator {
             sources[source].latestFutureMillis = max(sources[source].latestFutureMillis, millis)
         }
         let windowStart = Self.floor(millis, to: windowMillis)
+        let model = symbol(record.model, in: line)
+        let host = symbol(record.host, in: line)
         let key = LocalWindowKey(
-            windowStartMillis: windowStart, source: Int32(source), model: symbol(record.model, in: line),
-            modelVersion: symbol(record.modelVersion, in: line), host: symbol(record.host, in: line))
+            windowStartMillis: windowStart, source: Int32(source), model: model,
+            modelVersion: symbol(record.modelVersion, in: line), host: host)
         windowFootprint += windows[key, default: StreamWindow()].add(record)
-        if record.kind == .inference { profiles?.add(record, line: line, model: key.model, version: key.modelVersion) }
+        if record.kind == .inference { profiles?.add(record, line: line, model: model, version: key.modelVersion) }
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
-        if record.kind == .access { matchSignatures(line: line, millis: millis) }
+        if record.kind == .inference {
+            let byHost = host != SymbolTable.absentSymbol
+            activity.add(
+                LocalStream(kind: .inference, host: byHost ? host : -1, series: byHost ? -1 : seriesOfSource[source]),
+                at: millis)
+            if model != SymbolTable.absentSymbol {
+                capacity.add(model: model, status: record.status, latencyMillis: record.latencyMillis, at: millis)
+            }
+        } else {
+            activity.add(LocalStream(kind: .access, host: -1, series: seriesOfSource[source]), at: millis)
+            matchSignatures(line: line, millis: millis)
+            noteClientError(line: line, millis: millis)
+        }
         if !record.requestID.isAbsent, record.requestID.count > 0 {
             let hash = ByteHashing.hash(Self.bytes(record.requestID, line))
             let host = record.host
-            requestSamples.record(hash: hash, kind: record.kind, millis: millis) {
+
+            requestSamples.record(hash: hash, kind: record.kind, millis: millis, source: source) {
                 host.isAbsent ? nil : String(decoding: Self.bytes(host, line), as: UTF8.self)
             }
         }
@@ -201,6 +252,19 @@ public final class ChunkAggregator {
                 status: record.status,
                 at: millis,
                 sample: "\(method) \(String(decoding: path, as: UTF8.self))", tag: text(record.address))
+        }
+    }
+
+    /// Counts a 4xx answer (throttling aside) towards its address's distinct-path burst.
+    private func noteClientError(line: UnsafeRawBufferPointer, millis: Int64) {
+        let status = record.status
+        guard status >= 400 && status < 500 && status != 429, !record.path.isAbsent, !record.address.isAbsent else {
+            return
+        }
+        let path = Self.bytes(record.path, line)
+        let address = String(decoding: Self.bytes(record.address, line), as: UTF8.self)
+        pathBursts.add(address: address, pathHash: ByteHashing.hash(path), at: millis) {
+            String(decoding: path, as: UTF8.self)
         }
     }
 
@@ -296,6 +360,13 @@ public final class ChunkAggregator {
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
         if let profiles { summary.profiles = profiles.finish { symbols.name(of: $0) } }
+        summary.activity = activity.mapStreams { stream in
+            stream.host >= 0
+                ? ActivityStream(kind: stream.kind, name: symbols.name(of: stream.host) ?? "-", isHost: true)
+                : ActivityStream(kind: stream.kind, name: seriesNames[Int(stream.series)], isHost: false)
+        }
+        summary.capacity = capacity.mapModels { symbols.name(of: $0) ?? "-" }
+        summary.pathBursts = pathBursts
         return summary
     }
 }

@@ -4,15 +4,30 @@ public struct RequestTimes: Sendable, Equatable {
     public var inferenceMillis: Int64?
     public var inferenceHost: String?
     public var accessMillis: Int64?
+    /// How many records of each log family carried this id: more than one is a duplicate.
+    public var inferenceCopies = 0
+    public var accessCopies = 0
+    /// The source (input index) of the access-log record, for naming duplicates.
+    public var accessSource: Int?
 
+    /// Folds in another record or worker's view of the same id; the earliest stamps are kept,
+    /// so the result does not depend on the order.
     mutating func merge(_ other: RequestTimes) {
-        inferenceMillis = inferenceMillis ?? other.inferenceMillis
-        inferenceHost = inferenceHost ?? other.inferenceHost
-        accessMillis = accessMillis ?? other.accessMillis
+        if let theirs = other.inferenceMillis, inferenceMillis.map({ theirs < $0 }) ?? true {
+            inferenceMillis = theirs
+            inferenceHost = other.inferenceHost ?? inferenceHost
+        }
+        if let theirs = other.accessMillis, accessMillis.map({ theirs < $0 }) ?? true {
+            accessMillis = theirs
+            accessSource = other.accessSource ?? accessSource
+        }
+        inferenceCopies += other.inferenceCopies
+        accessCopies += other.accessCopies
     }
 }
 
-/// A deterministic sample of requests, joined across the two log families by request id.
+/// A deterministic sample of requests, joined across the two log families by request id; it
+/// also finds ids written more than once (a replayed or doubly shipped log).
 ///
 /// A request is kept when the hash of its id is a multiple of `sampleRate`, so both logs keep
 /// the same requests without coordination, whichever worker reads them. The rate starts at 1
@@ -38,15 +53,20 @@ public struct RequestTimeSamples: Sendable {
         }
     }
 
-    mutating func record(hash: UInt64, kind: LogKind, millis: Int64, host: () -> String?) {
+    mutating func record(hash: UInt64, kind: LogKind, millis: Int64, source: Int, host: () -> String?) {
         guard keeps(hash) else { return }
         defer { if requests.count > capacity { thin() } }
+        var seen = RequestTimes()
         if kind == .inference {
-            requests[hash, default: RequestTimes()].inferenceMillis = millis
-            requests[hash]?.inferenceHost = host()
+            seen.inferenceMillis = millis
+            seen.inferenceHost = host()
+            seen.inferenceCopies = 1
         } else {
-            requests[hash, default: RequestTimes()].accessMillis = millis
+            seen.accessMillis = millis
+            seen.accessSource = source
+            seen.accessCopies = 1
         }
+        requests[hash, default: RequestTimes()].merge(seen)
     }
 
     public mutating func merge(_ other: RequestTimeSamples) {

@@ -38,6 +38,8 @@ public struct SourceStatistics: Sendable, Equatable {
     /// and the latest such stamp.
     public var futureRecords = 0
     public var latestFutureMillis: Int64 = .min
+    /// How the source's stamps moved in file order (set once all its chunks are joined).
+    public var timeOrder: TimeOrderSegment?
 
     public init(path: String) {
         self.path = path
@@ -78,6 +80,18 @@ public struct SourceStatistics: Sendable, Equatable {
         lastMillis = max(lastMillis, other.lastMillis)
         futureRecords += other.futureRecords
         latestFutureMillis = max(latestFutureMillis, other.latestFutureMillis)
+        if timeOrder == nil { timeOrder = other.timeOrder }
+    }
+
+    /// The rotation series a log file belongs to: its folder and the name up to the first dot,
+    /// so `gw/access.log`, `gw/access.log.1` and `gw/access.log.2.gz` are one series `gw/access`.
+    public static func seriesName(of path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let nameStart = slash.map { path.index(after: $0) } ?? path.startIndex
+        let name = path[nameStart...]
+        let stem = name.firstIndex(of: ".").map { name[..<$0] } ?? name
+        let folder = slash.map { String(path[..<$0]) + "/" } ?? ""
+        return folder + (stem.isEmpty ? String(name) : String(stem))
     }
 
     public static func == (lhs: SourceStatistics, rhs: SourceStatistics) -> Bool {

@@ -107,6 +107,12 @@ public struct AnalysisSummary: Sendable {
     public var requestSamples = RequestTimeSamples()
     /// Per-model drift-window profiles (features, predictions, score, tokens, latency, labels).
     public var profiles = ModelProfiles()
+    /// Records per minute of each serving host and access-log series, for logging gaps.
+    public var activity = ActivityTimeline<ActivityStream>()
+    /// Per model, short windows of volume, errors and latency, for capacity.
+    public var capacity = CapacityWindows<String>()
+    /// Distinct 4xx paths per address and minute, for probing bursts.
+    public var pathBursts = PathBurstTable()
 
     public init(windowMillis: Int64, sources: [SourceStatistics], principalCapacity: Int = 2048) {
         self.windowMillis = windowMillis
@@ -140,6 +146,9 @@ public struct AnalysisSummary: Sendable {
         adminCalls.merge(other.adminCalls)
         requestSamples.merge(other.requestSamples)
         profiles.merge(other.profiles)
+        activity.merge(other.activity)
+        capacity.merge(other.capacity)
+        pathBursts.merge(other.pathBursts)
         while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
         while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
         principalWindows.merge(other.principalWindows) { first, second in
@@ -212,6 +221,18 @@ public struct AnalysisSummary: Sendable {
     /// the merged table fits: the same however the input was split among workers.
     public mutating func coarsen(toFit budget: Int) {
         while windowFootprint > budget && windows.count > 1 { coarsen() }
+    }
+}
+
+/// A log stream that should write steadily: a serving host of the inference logs (`isHost`), or
+/// a rotation series of files (`gateway/access` for `gateway/access.log`, `access.log.1.gz` ...).
+public struct ActivityStream: Hashable, Sendable, Comparable {
+    public var kind: LogKind
+    public var name: String
+    public var isHost: Bool
+
+    public static func < (lhs: ActivityStream, rhs: ActivityStream) -> Bool {
+        (lhs.kind.rawValue, lhs.name) < (rhs.kind.rawValue, rhs.name)
     }
 }
 

@@ -4,11 +4,19 @@
 ///
 /// Probes: `low` for one or two probe requests (crawlers stumble on `/.env` too), `medium` from
 /// three or with a scanner's user agent, `high` when a probe was answered 2xx/3xx (something may
-/// be exposed). Admin calls: `info` as the audit trail, `high` when administrators are configured
-/// and the principal is not one of them.
+/// be exposed). An address that got 4xx answers for more than `burstDistinctPaths` different
+/// paths within one minute is probing too, whatever its agent and paths (CrowdSec's
+/// `http-probing` shape): folded into its signature event when it has one, else its own
+/// `ops.vuln_probe.path_burst` at medium. Admin calls: `info` as the audit trail, `high` when administrators are configured
+/// and a principal that is not one of them got an answer (2xx/3xx), `low` when every such call
+/// was refused; a refused anonymous call from an address that also probed is left to its probe
+/// event.
 public struct AccessSignatureDetector: Sendable {
     public var administrators: Set<String>
     public var probeThreshold = 3
+    /// More distinct 4xx paths than this in one minute from one address is a probing burst
+    /// (CrowdSec `crowdsecurity/http-probing`: bucket capacity 10, distinct by path).
+    public var burstDistinctPaths = 10
 
     public init(administrators: Set<String> = []) {
         self.administrators = administrators
@@ -16,6 +24,10 @@ public struct AccessSignatureDetector: Sendable {
 
     public func events(for summary: AnalysisSummary) -> [Event] {
         var events: [Event] = []
+        var bursts: [String: [PathBurstCell]] = [:]
+        for (key, cell) in summary.pathBursts.cells where cell.distinctPaths > burstDistinctPaths {
+            bursts[key.address, default: []].append(cell)
+        }
         for (address, finding) in summary.probes.findings {
             let severity: Severity =
                 finding.successes > 0
@@ -39,10 +51,20 @@ public struct AccessSignatureDetector: Sendable {
                     ("threshold", .integer(Int64(probeThreshold))),
                 ],
                 message: message, count: finding.hits)
+            if let cells = bursts.removeValue(forKey: address) {
+                event.evidence.append(("burst_minutes", .integer(Int64(cells.count))))
+                event.evidence.append(
+                    ("peak_distinct_4xx_paths_per_minute", .integer(Int64(cells.map(\.distinctPaths).max() ?? 0))))
+            }
             event.atlas = ["AML.T0006"]
             events.append(event)
         }
+        for (address, cells) in bursts {
+            events.append(burstEvent(address: address, cells: cells))
+        }
         for (principal, finding) in summary.adminCalls.findings {
+            // An anonymous, refused call from an address that also probed is part of the probe.
+            if finding.keyIsAddress && finding.successes == 0 && summary.probes.findings[principal] != nil { continue }
             let unexpected = !administrators.isEmpty && !administrators.contains(principal)
             let listed =
                 administrators.isEmpty
@@ -53,7 +75,8 @@ public struct AccessSignatureDetector: Sendable {
                 + (unexpected ? ": confirm the call was authorised and review the key's rights." : ".")
             events.append(
                 Event(
-                    type: .opsAdminAction, severity: unexpected ? .high : .info, startMillis: finding.firstMillis,
+                    type: .opsAdminAction, severity: unexpected ? (finding.successes > 0 ? .high : .low) : .info,
+                    startMillis: finding.firstMillis,
                     endMillis: finding.lastMillis,
                     entity: finding.keyIsAddress ? EventEntity(ip: principal) : EventEntity(client: principal),
                     evidence: [
@@ -66,5 +89,26 @@ public struct AccessSignatureDetector: Sendable {
                     message: message, count: finding.hits))
         }
         return events.sorted { ($0.startMillis, $0.id) < ($1.startMillis, $1.id) }
+    }
+
+    private func burstEvent(address: String, cells: [PathBurstCell]) -> Event {
+        var total = PathBurstCell()
+        for cell in cells { total.merge(cell) }
+        let peak = cells.map(\.distinctPaths).max() ?? 0
+        var event = Event(
+            type: .opsVulnProbe, subtype: "path_burst", severity: .medium, startMillis: total.firstMillis,
+            endMillis: total.lastMillis, entity: EventEntity(ip: address),
+            evidence: [
+                ("burst_minutes", .integer(Int64(cells.count))),
+                ("peak_distinct_4xx_paths_per_minute", .integer(Int64(peak))),
+                ("threshold", .integer(Int64(burstDistinctPaths))),
+                ("client_error_requests", .integer(Int64(total.requests))),
+                ("sample_paths", .text(total.samples.joined(separator: " "))),
+            ],
+            message:
+                "\(address) asked for up to \(peak) different paths a minute that do not exist or are refused (\(total.requests) 4xx answers in \(cells.count) minute(s), e.g. \(total.samples.prefix(3).joined(separator: ", "))): a content scanner walking a word list. Block the address at the gateway if it continues.",
+            count: total.requests)
+        event.atlas = ["AML.T0006"]
+        return event
     }
 }

@@ -75,7 +75,7 @@ public enum EvidenceValue: Sendable, Equatable {
 }
 
 /// What an event is about (SPEC.md `entity`); absent members are left out of the JSON.
-public struct EventEntity: Sendable, Equatable {
+public struct EventEntity: Sendable, Hashable {
     public var model: String?
     public var feature: String?
     public var client: String?

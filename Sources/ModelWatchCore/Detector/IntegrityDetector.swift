@@ -1,7 +1,9 @@
 /// Raises `ops.logging.integrity` for damaged sources: truncated or corrupt archives, junk after
-/// the last gzip member, unreadable files, and sources where many lines could not be parsed.
+/// the last gzip member, unreadable files, sources where many lines could not be parsed, records
+/// stamped in the future, time running backwards within a file, and request ids written twice.
 ///
-/// Reads only the per-source accounting of a summary; knows nothing of bytes or files.
+/// Reads the per-source accounting and the request-id sample of a summary; knows nothing of
+/// bytes or files.
 public struct IntegrityDetector: Sendable {
     /// A source whose damaged-line share reaches this is reported (medium)...
     public var rejectShareMedium = 0.01
@@ -9,6 +11,15 @@ public struct IntegrityDetector: Sendable {
     public var rejectShareHigh = 0.20
     /// Fewer damaged lines than this are never reported as a share (a stray bad line is noise).
     public var minimumDamagedLines = 5
+    /// Duplicated request ids are reported from this many in the sample (the sample keeps one id
+    /// in `sampleRate`, so the estimate is this times the rate)...
+    public var minimumDuplicateSamples = 3
+    /// ...and when the estimated duplicates reach this share of the family's sampled records.
+    public var duplicateShareMedium = 0.001
+    /// A step back longer than this is high (an hour: spliced-in old data rather than a clock nudge).
+    public var backwardHighMillis: Int64 = 3_600_000
+    /// The tolerance the run's time-order check used (`AnalysisOptions.backwardToleranceMillis`), for the evidence.
+    public var backwardToleranceMillis = AnalysisOptions.defaultBackwardTolerance
 
     public init() {}
 
@@ -74,6 +85,9 @@ public struct IntegrityDetector: Sendable {
                             "\(source.futureRecords) records of \(source.path) are stamped in the future (latest \(TimestampParser.formatRFC3339(millis: source.latestFutureMillis))); check the writer's clock and time zone.",
                         count: source.futureRecords))
             }
+            if let order = source.timeOrder, order.backwardSteps > 0, let offset = order.firstStepOffset {
+                events.append(backwardsEvent(source: source, order: order, offset: offset))
+            }
             let damaged = source.damagedLines
             guard source.lines > 0, damaged >= minimumDamagedLines else { continue }
             let share = Double(damaged) / Double(source.lines)
@@ -101,7 +115,84 @@ public struct IntegrityDetector: Sendable {
                     severity: share >= rejectShareHigh ? .high : .medium,
                     startMillis: start, endMillis: end, entity: entity, evidence: evidence, message: message))
         }
-        return events
+        return events + duplicateEvents(summary.requestSamples, sources: summary.sources)
+    }
+
+    private func backwardsEvent(source: SourceStatistics, order: TimeOrderSegment, offset: Int64) -> Event {
+        let minutes = SummaryReport.fixed(Double(order.largestStepMillis) / 60_000, 1)
+        let from = TimestampParser.formatRFC3339(millis: order.firstStepFromMillis)
+        let to = TimestampParser.formatRFC3339(millis: order.firstStepToMillis)
+        return Event(
+            type: .opsLoggingIntegrity, subtype: "time_backwards",
+            severity: order.largestStepMillis >= backwardHighMillis ? .high : .medium,
+            startMillis: min(order.firstStepToMillis, order.firstStepFromMillis),
+            endMillis: max(order.firstStepToMillis, order.firstStepFromMillis),
+            entity: EventEntity(source: source.path),
+            evidence: [
+                ("backward_steps", .integer(Int64(order.backwardSteps))),
+                ("largest_step_seconds", .number(Double(order.largestStepMillis) / 1000)),
+                ("first_step_offset", .integer(offset)),
+                ("first_step_from", .text(from)), ("first_step_to", .text(to)),
+                ("tolerance_seconds", .number(Double(backwardToleranceMillis) / 1000)),
+            ],
+            message:
+                "time runs backwards in \(source.path): at decoded byte \(offset) a record is stamped \(to) after one stamped \(from) (\(order.backwardSteps) such steps, the largest \(minutes) min); a clock was stepped back or old lines were spliced into the file: check the writer's time sync and the log shipping.",
+            count: order.backwardSteps)
+    }
+
+    /// Request ids that the sample saw more than once in one log family: a replayed file, a
+    /// shipper that sent a batch twice, or two writers sharing an id generator.
+    private func duplicateEvents(_ samples: RequestTimeSamples, sources: [SourceStatistics]) -> [Event] {
+        struct Group {
+            var ids = 0
+            var copies = 0
+            var sampled = 0
+            var first: Int64 = .max
+            var last: Int64 = .min
+        }
+        var groups: [EventEntity: Group] = [:]
+        var sampledPerFamily: [LogKind: Int] = [:]
+        for times in samples.requests.values {
+            if times.inferenceCopies > 0 { sampledPerFamily[.inference, default: 0] += 1 }
+            if times.accessCopies > 0 { sampledPerFamily[.access, default: 0] += 1 }
+            if times.inferenceCopies > 1, let millis = times.inferenceMillis {
+                let entity = EventEntity(host: times.inferenceHost ?? "(no host)")
+                groups[entity, default: Group()].ids += 1
+                groups[entity, default: Group()].copies += times.inferenceCopies - 1
+                groups[entity]!.first = min(groups[entity]!.first, millis)
+                groups[entity]!.last = max(groups[entity]!.last, millis)
+            }
+            if times.accessCopies > 1, let millis = times.accessMillis {
+                let series = times.accessSource.map { SourceStatistics.seriesName(of: sources[$0].path) } ?? "-"
+                let entity = EventEntity(source: series)
+                groups[entity, default: Group()].ids += 1
+                groups[entity, default: Group()].copies += times.accessCopies - 1
+                groups[entity]!.first = min(groups[entity]!.first, millis)
+                groups[entity]!.last = max(groups[entity]!.last, millis)
+            }
+        }
+        let rate = Int(samples.sampleRate)
+        return groups.compactMap { entity, group in
+            let family: LogKind = entity.host != nil ? .inference : .access
+            let sampled = max(1, sampledPerFamily[family] ?? 1)
+            let share = Double(group.ids) / Double(sampled)
+            guard group.ids >= minimumDuplicateSamples, share >= duplicateShareMedium else { return nil }
+            let estimate = group.copies * rate
+            let name = entity.host.map { "host \($0)" } ?? "access-log series \(entity.source ?? "-")"
+            return Event(
+                type: .opsLoggingIntegrity, subtype: "duplicates", severity: .medium, startMillis: group.first,
+                endMillis: group.last, entity: entity,
+                evidence: [
+                    ("duplicated_ids_sampled", .integer(Int64(group.ids))),
+                    ("extra_copies_sampled", .integer(Int64(group.copies))),
+                    ("sample_rate", .text("1 in \(rate) request ids")),
+                    ("estimated_duplicate_records", .integer(Int64(estimate))),
+                    ("share_of_sampled_ids", .number((share * 10_000).rounded() / 10_000)),
+                ],
+                message:
+                    "\(name) wrote the same request ids more than once (about \(estimate) duplicate records between \(TimestampParser.formatRFC3339(millis: group.first)) and \(TimestampParser.formatRFC3339(millis: group.last))); a log was replayed or shipped twice: deduplicate before counting, and check the shipper's delivery settings.",
+                count: estimate)
+        }
     }
 }
 

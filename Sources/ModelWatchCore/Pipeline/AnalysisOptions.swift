@@ -26,6 +26,11 @@ public struct AnalysisOptions: Sendable {
     public var futureLimitMillis = Int64((Date().timeIntervalSince1970 * 1000).rounded()) + 300_000
     /// Signatures the access-log checks match (probe paths, scanner agents, admin paths).
     public var signatures = RequestSignatures.bundled()
+    /// A record stamped more than this before a record written earlier in the same file is time
+    /// running backwards. A minute: loggers with several writer threads or buffered shippers
+    /// reorder lines by seconds, never by minutes.
+    public var backwardToleranceMillis = AnalysisOptions.defaultBackwardTolerance
+    public static let defaultBackwardTolerance: Int64 = 60_000
 
     /// Length of the drift windows the per-model profiles are kept for (a UTC calendar day by
     /// default); nil turns profiling off.

@@ -33,40 +33,48 @@ public final class BatchAnalyzer: Sendable {
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
+                backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis)
         }
+        let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
         DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
             // Each iteration touches only its own aggregator.
             let aggregator = boxes[worker].value
-            workerLoop(aggregator: aggregator, scheduler: scheduler, sources: sources, reader: reader)
+            workerLoop(aggregator: aggregator, scheduler: scheduler, sources: sources, reader: reader, ledger: ledger)
         }
         var summary = AnalysisSummary(
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
         summary.profiles = ModelProfiles(windowMillis: options.profileWindowMillis ?? ModelProfiles.defaultWindowMillis)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
+        for (source, order) in ledger.withLock({ $0.result() }) { summary.sources[source].timeOrder = order }
         summary.coarsen(toFit: options.windowBudget)
         summary.coarsenPrincipalWindows(toFit: options.principalWindowBudget)
         return summary
     }
 
     private func workerLoop(
-        aggregator: ChunkAggregator, scheduler: WorkQueue, sources: [InputSource], reader: SourceReader
+        aggregator: ChunkAggregator, scheduler: WorkQueue, sources: [InputSource], reader: SourceReader,
+        ledger: borrowing Mutex<TimeOrderLedger>
     ) {
+        /// Parses a chunk and hands its time-order segment to the ledger (one lock a chunk).
+        func parse(_ chunk: inout LineChunk, kind: LogKind) {
+            linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
+            let segment = aggregator.lastSegment
+            ledger.withLock { $0.add(segment) }
+        }
         while true {
             switch scheduler.next() {
             case .chunk(var chunk, let kind):
-                linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
+                parse(&chunk, kind: kind)
             case .file(let index):
                 let outcome = reader.read(
                     sources[index], index: index,
                     progress: { self.bytesRead.add($0, ordering: .relaxed) },
                     emit: { chunk, kind in
-                        if !scheduler.offer(chunk, kind: kind) {
-                            linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
-                        }
+                        if !scheduler.offer(chunk, kind: kind) { parse(&chunk, kind: kind) }
                     })
                 aggregator.noteReader(outcome.statistics, for: index)
                 aggregator.noteDroppedLines(outcome.droppedLines, firstOffset: outcome.firstDroppedOffset, for: index)

@@ -1,0 +1,136 @@
+/// Records per time bucket (one minute to start with) of each log stream: what the logging-gap
+/// detector reads to find a stream that went silent while the others kept writing.
+///
+/// A stream is whatever writes steadily: a serving host of the inference logs, or a series of
+/// access-log files. Counts live in blocks of `bucketsPerBlock` buckets, so a stream costs about
+/// 4 bytes a bucket only where it wrote. When the blocks pass `maximumBlocks`, buckets double in
+/// length (counts add, nothing but resolution is lost): memory stays bounded however long the
+/// input, and a month of one-minute buckets for twenty streams (about 2.3 MB) fits the default.
+///
+/// Merging adds counts bucket by bucket, after bringing both sides to the longer bucket.
+public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
+    public static var bucketsPerBlock: Int { 64 }
+    public private(set) var bucketMillis: Int64
+    public let maximumBlocks: Int
+    private var blocks: [BlockKey: [UInt32]] = [:]
+
+    struct BlockKey: Hashable, Sendable {
+        var stream: Stream
+        /// Index of the block: its first bucket is `block * bucketsPerBlock`.
+        var block: Int64
+    }
+
+    public init(bucketMillis: Int64 = 60_000, maximumBlocks: Int = 16_384) {
+        self.bucketMillis = bucketMillis
+        self.maximumBlocks = maximumBlocks
+    }
+
+    /// Counts one record of `stream` at `millis`.
+    @inline(__always)
+    public mutating func add(_ stream: Stream, at millis: Int64) {
+        let bucket = ChunkAggregator.floor(millis, to: bucketMillis) / bucketMillis
+        let block = ChunkAggregator.floor(bucket, to: Int64(Self.bucketsPerBlock)) / Int64(Self.bucketsPerBlock)
+        let key = BlockKey(stream: stream, block: block)
+        let slot = Int(bucket - block * Int64(Self.bucketsPerBlock))
+        if blocks[key] == nil {
+            blocks[key] = [UInt32](repeating: 0, count: Self.bucketsPerBlock)
+            if blocks.count > maximumBlocks { coarsen() }
+            add(stream, at: millis)
+            return
+        }
+        blocks[key]![slot] &+= 1
+    }
+
+    /// Doubles the bucket length until the blocks fit `maximumBlocks` again.
+    private mutating func coarsen() {
+        while blocks.count > maximumBlocks / 2 && blocks.count > 1 {
+            rebucket(to: bucketMillis * 2)
+        }
+    }
+
+    private mutating func rebucket(to length: Int64) {
+        let perBlock = Int64(Self.bucketsPerBlock)
+        let factor = length / bucketMillis
+        var coarser: [BlockKey: [UInt32]] = [:]
+        for (key, counts) in blocks {
+            for (slot, count) in counts.enumerated() where count > 0 {
+                let bucket = (key.block * perBlock + Int64(slot))
+                let newBucket = ChunkAggregator.floor(bucket, to: factor) / factor
+                let newBlock = ChunkAggregator.floor(newBucket, to: perBlock) / perBlock
+                let newKey = BlockKey(stream: key.stream, block: newBlock)
+                coarser[newKey, default: [UInt32](repeating: 0, count: Self.bucketsPerBlock)][
+                    Int(newBucket - newBlock * perBlock)] &+= count
+            }
+        }
+        blocks = coarser
+        bucketMillis = length
+    }
+
+    public mutating func merge(_ other: ActivityTimeline<Stream>) {
+        var other = other
+        while bucketMillis < other.bucketMillis { rebucket(to: bucketMillis * 2) }
+        while other.bucketMillis < bucketMillis { other.rebucket(to: other.bucketMillis * 2) }
+        for (key, counts) in other.blocks {
+            if var mine = blocks[key] {
+                for index in mine.indices { mine[index] &+= counts[index] }
+                blocks[key] = mine
+            } else {
+                blocks[key] = counts
+            }
+        }
+        if blocks.count > maximumBlocks { coarsen() }
+    }
+
+    /// The same counts under other stream names (names that map to the same stream add up).
+    public func mapStreams<Other: Hashable & Sendable>(_ transform: (Stream) -> Other) -> ActivityTimeline<Other> {
+        var mapped = ActivityTimeline<Other>(bucketMillis: bucketMillis, maximumBlocks: maximumBlocks)
+        for (key, counts) in blocks {
+            let newKey = ActivityTimeline<Other>.BlockKey(stream: transform(key.stream), block: key.block)
+            if var existing = mapped.blocks[newKey] {
+                for index in existing.indices { existing[index] &+= counts[index] }
+                mapped.blocks[newKey] = existing
+            } else {
+                mapped.blocks[newKey] = counts
+            }
+        }
+        return mapped
+    }
+
+    public var streams: Set<Stream> { Set(blocks.keys.map(\.stream)) }
+
+    /// Counts of `stream` per bucket from bucket `first` through `last` (bucket indexes, i.e.
+    /// start / `bucketMillis`), zero where it wrote nothing.
+    public func counts(of stream: Stream, from first: Int64, through last: Int64) -> [UInt32] {
+        guard last >= first else { return [] }
+        var result = [UInt32](repeating: 0, count: Int(last - first + 1))
+        let perBlock = Int64(Self.bucketsPerBlock)
+        let firstBlock = ChunkAggregator.floor(first, to: perBlock) / perBlock
+        let lastBlock = ChunkAggregator.floor(last, to: perBlock) / perBlock
+        for block in firstBlock...lastBlock {
+            guard let counts = blocks[BlockKey(stream: stream, block: block)] else { continue }
+            for (slot, count) in counts.enumerated() where count > 0 {
+                let bucket = block * perBlock + Int64(slot)
+                if bucket >= first && bucket <= last { result[Int(bucket - first)] = count }
+            }
+        }
+        return result
+    }
+
+    /// First and last bucket index in which `stream` wrote anything.
+    public func activeRange(of stream: Stream) -> ClosedRange<Int64>? {
+        let perBlock = Int64(Self.bucketsPerBlock)
+        var first = Int64.max
+        var last = Int64.min
+        for (key, counts) in blocks where key.stream == stream {
+            for (slot, count) in counts.enumerated() where count > 0 {
+                let bucket = key.block * perBlock + Int64(slot)
+                first = min(first, bucket)
+                last = max(last, bucket)
+            }
+        }
+        return first <= last ? first...last : nil
+    }
+
+    /// Approximate bytes held.
+    public var footprint: Int { blocks.count * (Self.bucketsPerBlock * 4 + 64) }
+}
