@@ -67,11 +67,14 @@ import Testing
         mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
     }
 
-    static func summary(_ days: [Day], threads: Int = 2, windowHours: Int = 24) throws -> AnalysisSummary {
+    static func summary(
+        _ days: [Day], threads: Int = 2, windowHours: Int = 24, budget: Int = AnalysisOptions.defaultProfileBudget
+    ) throws -> AnalysisSummary {
         let folder = try TestSupport.temporaryDirectory()
         try Data(lines(days).utf8).write(to: folder.appendingPathComponent("inference.jsonl"))
         return try TestSupport.analyze([folder.path], threads: threads) {
             $0.profileWindowMillis = Int64(windowHours) * 3_600_000
+            $0.profileBudget = budget
         }
     }
 
@@ -145,6 +148,26 @@ import Testing
         #expect(!events.contains { $0.startMillis < dayStart(2) })
         #expect(!events.contains { $0.entity.feature == "hour" || $0.entity.feature == "flag" })
         #expect(!events.contains { $0.type == .driftPrediction })
+    }
+
+    @Test func profileMemoryIsBoundedByLongerWindows() throws {
+        let days = [Day](repeating: Day(records: 1500), count: 8)
+        let roomy = try Self.summary(days, threads: 1)
+        #expect(roomy.profiles.windowMillis == 86_400_000)
+        #expect(roomy.profiles.profiles.count == 8)
+        let perDay = roomy.profiles.footprint / 8
+        // Room for about three days: windows double until the profiles fit.
+        let tight = try Self.summary(days, threads: 1, budget: perDay * 3)
+        #expect(tight.profiles.windowMillis >= 2 * 86_400_000)
+        #expect(tight.profiles.footprint <= perDay * 4)
+        #expect(tight.profiles.profiles.values.reduce(0) { $0 + $1.records } == 12_000)
+        // Merged windows hold exactly what the days held.
+        var amount = NumericSummary()
+        for profile in roomy.profiles.profiles.values { amount.merge(profile.feature(named: "amount")!.numeric) }
+        var coarse = NumericSummary()
+        for profile in tight.profiles.profiles.values { coarse.merge(profile.feature(named: "amount")!.numeric) }
+        #expect(coarse.sketch == amount.sketch)
+        #expect(coarse.count == amount.count)
     }
 
     @Test func smallReferencesAreJudgedByPValues() throws {

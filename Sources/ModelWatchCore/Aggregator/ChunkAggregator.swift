@@ -74,9 +74,10 @@ public final class ChunkAggregator {
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
         principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
         futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
-        profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
+        profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
+        profileBudget: Int = AnalysisOptions.defaultProfileBudget
     ) {
-        profiles = profileWindowMillis.map(ProfileBuilder.init(windowMillis:))
+        profiles = profileWindowMillis.map { ProfileBuilder(windowMillis: $0, budget: profileBudget) }
         self.futureLimitMillis = futureLimitMillis
         self.backwardToleranceMillis = backwardToleranceMillis
         var seriesIndex: [String: Int32] = [:]

@@ -29,6 +29,9 @@ public struct ModelProfile: Sendable, Codable, Equatable {
 
     public func feature(named name: String) -> FeatureProfile? { features.first { $0.name == name } }
 
+    /// Features in name order, so that profiles merged in any order compare and print alike.
+    mutating func sortFeatures() { features.sort { $0.name < $1.name } }
+
     public mutating func merge(_ other: ModelProfile) {
         records += other.records
         firstMillis = min(firstMillis, other.firstMillis)
@@ -42,7 +45,6 @@ public struct ModelProfile: Sendable, Codable, Equatable {
                 droppedFeatureValues += feature.present + feature.nulls
             }
         }
-        features.sort { $0.name < $1.name }
         droppedFeatureValues += other.droppedFeatureValues
         predictions.merge(other.predictions)
         numericPredictions.merge(other.numericPredictions)
@@ -171,12 +173,31 @@ public struct ModelProfiles: Sendable {
         self.windowMillis = windowMillis
     }
 
+    /// Adds another run's profiles; when one side's windows are longer (it ran out of profile
+    /// budget first), the other side is coarsened to the same length first.
     public mutating func merge(_ other: ModelProfiles) {
+        var other = other
+        if other.windowMillis > windowMillis { coarsen(to: other.windowMillis) }
+        if windowMillis > other.windowMillis { other.coarsen(to: windowMillis) }
         profiles.merge(other.profiles) { first, second in
             var combined = first
             combined.merge(second)
+            combined.sortFeatures()
             return combined
         }
+    }
+
+    /// Merges windows into longer ones of `length` (a multiple of the current length).
+    public mutating func coarsen(to length: Int64) {
+        guard length > windowMillis else { return }
+        var coarser: [ProfileKey: ModelProfile] = [:]
+        for (key, profile) in profiles {
+            let start = ChunkAggregator.floor(key.windowStartMillis, to: length)
+            coarser[ProfileKey(model: key.model, windowStartMillis: start), default: ModelProfile()].merge(profile)
+        }
+        for key in coarser.keys { coarser[key]?.sortFeatures() }
+        profiles = coarser
+        windowMillis = length
     }
 
     public var models: [String] { Set(profiles.keys.map(\.model)).sorted() }
@@ -194,7 +215,10 @@ public struct ModelProfiles: Sendable {
 /// costs one small-integer hash lookup (none when it belongs to the same model and window as the
 /// one before), then a feature-name comparison per feature.
 struct ProfileBuilder {
-    let windowMillis: Int64
+    private(set) var windowMillis: Int64
+    /// Bytes the worker's profiles may hold: when a new window would pass it, windows double in
+    /// length (a day, two, four ...), so memory stays bounded however long the input runs.
+    let budget: Int
     private struct LocalKey: Hashable {
         var model: Int32
         var windowStartMillis: Int64
@@ -207,18 +231,30 @@ struct ProfileBuilder {
     private var lastKey = LocalKey(model: -1, windowStartMillis: .min)
     private var lastSlot = -1
 
-    init(windowMillis: Int64) {
+    init(windowMillis: Int64, budget: Int = AnalysisOptions.defaultProfileBudget) {
         self.windowMillis = windowMillis
+        self.budget = budget
     }
 
     @inline(__always)
     mutating func add(_ record: ParsedRecord, line: UnsafeRawBufferPointer, model: Int32, version: Int32) {
-        let key = LocalKey(
+        var key = LocalKey(
             model: model, windowStartMillis: ChunkAggregator.floor(record.timestampMillis, to: windowMillis))
         if key != lastKey {
             if let slot = index[key] {
                 lastSlot = slot
             } else {
+                if !slots.isEmpty && footprint > budget {
+                    coarsen()
+                    key.windowStartMillis = ChunkAggregator.floor(record.timestampMillis, to: windowMillis)
+                }
+                if let slot = index[key] {
+                    lastSlot = slot
+                    lastKey = key
+                    slots[lastSlot].add(record, line: line)
+                    if version != SymbolTable.absentSymbol { tally(version) }
+                    return
+                }
                 lastSlot = slots.count
                 slots.append(ModelProfile())
                 versionTallies.append([])
@@ -240,6 +276,43 @@ struct ProfileBuilder {
         versionTallies[lastSlot].append((version, 1))
     }
 
+    /// Approximate bytes held; computed when a window opens, not per record.
+    var footprint: Int { slots.reduce(0) { $0 + $1.footprint } }
+
+    /// Doubles the window length, merging each pair of windows.
+    private mutating func coarsen() {
+        windowMillis *= 2
+        var newSlots: [ModelProfile] = []
+        var newTallies: [[(symbol: Int32, count: Int)]] = []
+        var newKeys: [LocalKey] = []
+        var newIndex: [LocalKey: Int] = [:]
+        for (slot, key) in keys.enumerated() {
+            let coarse = LocalKey(
+                model: key.model, windowStartMillis: ChunkAggregator.floor(key.windowStartMillis, to: windowMillis))
+            if let target = newIndex[coarse] {
+                newSlots[target].merge(slots[slot])
+                for (symbol, count) in versionTallies[slot] {
+                    if let at = newTallies[target].firstIndex(where: { $0.symbol == symbol }) {
+                        newTallies[target][at].count += count
+                    } else {
+                        newTallies[target].append((symbol, count))
+                    }
+                }
+            } else {
+                newIndex[coarse] = newSlots.count
+                newSlots.append(slots[slot])
+                newTallies.append(versionTallies[slot])
+                newKeys.append(coarse)
+            }
+        }
+        slots = newSlots
+        versionTallies = newTallies
+        keys = newKeys
+        index = newIndex
+        lastKey = LocalKey(model: -1, windowStartMillis: .min)
+        lastSlot = -1
+    }
+
     /// The profiles with model names resolved.
     func finish(name: (Int32) -> String?) -> ModelProfiles {
         var out = ModelProfiles(windowMillis: windowMillis)
@@ -249,6 +322,7 @@ struct ProfileBuilder {
             for (symbol, count) in versionTallies[slot] { profile.versions.add(name(symbol) ?? "(none)", count: count) }
             out.profiles[named, default: ModelProfile()].merge(profile)
         }
+        for key in out.profiles.keys { out.profiles[key]?.sortFeatures() }
         return out
     }
 }

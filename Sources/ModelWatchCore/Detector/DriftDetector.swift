@@ -122,6 +122,7 @@ public struct DriftDetector: Sendable {
             ("reference_records", .integer(Int64(ref.records))),
             ("reference_windows", .integer(Int64(reference.windows))),
             ("reference_origin", .text(reference.origin)),
+            ("window_hours", .number(Self.rounded(Double(windowMillis) / 3_600_000))),
         ]
         var featureNames = Set(ref.features.map(\.name)).union(windows.flatMap { $0.profile.features.map(\.name) })
         if ref.promptTokens.count > 0 || windows.contains(where: { $0.profile.promptTokens.count > 0 }) {

@@ -34,7 +34,7 @@ public final class BatchAnalyzer: Sendable {
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
-                profileWindowMillis: options.profileWindowMillis)
+                profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget)
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
