@@ -198,6 +198,16 @@ import Testing
         #expect(Self.close(whole.variance, variance, relative: 1e-9))
     }
 
+    @Test func sketchConstantsAgree() {
+        #expect(abs(RelativeErrorSketch.inverseLogGamma * log(RelativeErrorSketch.gamma) - 1) < 1e-15)
+        // Every value is within α of its bucket's representative.
+        for value in [1e-6, 0.37, 1, 2, 3, 17.5, 1000, 123_456.789] {
+            let representative = RelativeErrorSketch.representative(
+                ofIndex: RelativeErrorSketch.index(ofMagnitude: value))
+            #expect(abs(representative - value) <= RelativeErrorSketch.relativeAccuracy * value * (1 + 1e-12))
+        }
+    }
+
     @Test func sketchMemoryIsBoundedAndCollapsesOnlyTheSmallestMagnitudes() {
         var sketch = RelativeErrorSketch()
         // Twenty decades of magnitudes: more buckets than the cap.

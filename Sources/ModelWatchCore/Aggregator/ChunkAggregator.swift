@@ -36,8 +36,9 @@ public final class ChunkAggregator {
     private var adminCalls = RequestFindingTable()
     private var requestSamples = RequestTimeSamples()
     private let principalWindowBudget: Int
-    /// Per-model drift-window profiles of inference records; nil when profiling is off.
-    private var profiles: ProfileBuilder?
+    /// Per-model drift-window profiles of inference records (kept only when `profiling`).
+    private var profiles: ProfileBuilder
+    private let profiling: Bool
     /// Records per minute of each serving host and access-log series (logging gaps).
     private var activity = ActivityTimeline<LocalStream>()
     /// Per model, 5-minute windows of volume, errors and latency (capacity).
@@ -77,7 +78,9 @@ public final class ChunkAggregator {
         profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
         profileBudget: Int = AnalysisOptions.defaultProfileBudget
     ) {
-        profiles = profileWindowMillis.map { ProfileBuilder(windowMillis: $0, budget: profileBudget) }
+        profiling = profileWindowMillis != nil
+        profiles = ProfileBuilder(
+            windowMillis: profileWindowMillis ?? ModelProfiles.defaultWindowMillis, budget: profileBudget)
         self.futureLimitMillis = futureLimitMillis
         self.backwardToleranceMillis = backwardToleranceMillis
         var seriesIndex: [String: Int32] = [:]
@@ -202,7 +205,9 @@ public final class ChunkAggregator {
             windowStartMillis: windowStart, source: Int32(source), model: model,
             modelVersion: symbol(record.modelVersion, in: line), host: host)
         windowFootprint += windows[key, default: StreamWindow()].add(record)
-        if record.kind == .inference { profiles?.add(record, line: line, model: model, version: key.modelVersion) }
+        if profiling && record.kind == .inference {
+            profiles.add(record, line: line, model: model, version: key.modelVersion)
+        }
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .inference {
@@ -360,7 +365,7 @@ public final class ChunkAggregator {
         summary.probes = probes
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
-        if let profiles { summary.profiles = profiles.finish { symbols.name(of: $0) } }
+        if profiling { summary.profiles = profiles.finish { symbols.name(of: $0) } }
         summary.activity = activity.mapStreams { stream in
             stream.host >= 0
                 ? ActivityStream(kind: stream.kind, name: symbols.name(of: stream.host) ?? "-", isHost: true)

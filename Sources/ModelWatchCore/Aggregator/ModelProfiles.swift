@@ -230,6 +230,10 @@ struct ProfileBuilder {
     private var index: [LocalKey: Int] = [:]
     private var lastKey = LocalKey(model: -1, windowStartMillis: .min)
     private var lastSlot = -1
+    /// The slot each model (by symbol, modulo 16) used last: records of several models
+    /// interleave, and this saves hashing the key on every switch.
+    private var recentKeys = [LocalKey](repeating: LocalKey(model: -1, windowStartMillis: .min), count: 16)
+    private var recentSlots = [Int](repeating: -1, count: 16)
 
     init(windowMillis: Int64, budget: Int = AnalysisOptions.defaultProfileBudget) {
         self.windowMillis = windowMillis
@@ -241,8 +245,13 @@ struct ProfileBuilder {
         var key = LocalKey(
             model: model, windowStartMillis: ChunkAggregator.floor(record.timestampMillis, to: windowMillis))
         if key != lastKey {
-            if let slot = index[key] {
+            let recent = Int(key.model) & 15
+            if recentKeys[recent] == key {
+                lastSlot = recentSlots[recent]
+            } else if let slot = index[key] {
                 lastSlot = slot
+                recentKeys[recent] = key
+                recentSlots[recent] = slot
             } else {
                 if !slots.isEmpty && footprint > budget {
                     coarsen()
@@ -311,6 +320,7 @@ struct ProfileBuilder {
         index = newIndex
         lastKey = LocalKey(model: -1, windowStartMillis: .min)
         lastSlot = -1
+        for index in recentKeys.indices { recentKeys[index] = lastKey }
     }
 
     /// The profiles with model names resolved.
