@@ -15,6 +15,8 @@ import Testing
         /// Share of labels that disagree with the prediction.
         var labelErrors = 0.05
         var negativeAmountShare = 0.0
+        /// Adds a feature `channel` the other days do not have.
+        var newFeature = false
     }
 
     static let start: Int64 = 1_794_787_200_000  // 2026-11-16T00:00:00Z
@@ -47,7 +49,8 @@ import Testing
                 let score = 0.5 + 0.5 * random.uniform()
                 out +=
                     "{\"ts\":\"\(TimestampParser.formatRFC3339(millis: millis))\",\"model\":\"m\",\"model_version\":\"1\",\"latency_ms\":\(10 + random.uniform()),\"status\":200,"
-                    + "\"features\":{\"amount\":\(amount),\"country\":\(country),\"hour\":\(hour),\"flag\":\(random.uniform() < 0.3)},"
+                    + "\"features\":{\"amount\":\(amount),\"country\":\(country),\"hour\":\(hour),\"flag\":\(random.uniform() < 0.3)"
+                    + (day.newFeature ? ",\"channel\":\"web\"}," : "},")
                     + "\"prediction\":\"\(prediction)\",\"score\":\(score),\"label\":\"\(label)\"}\n"
             }
         }
@@ -168,6 +171,25 @@ import Testing
         for profile in tight.profiles.profiles.values { coarse.merge(profile.feature(named: "amount")!.numeric) }
         #expect(coarse.sketch == amount.sketch)
         #expect(coarse.count == amount.count)
+    }
+
+    @Test func aLastingChangeOrAnUnusualReferenceIsNamed() throws {
+        var shifted = Day()
+        shifted.amountMu = 4.3
+        var schema = shifted
+        schema.newFeature = true
+        let summary = try Self.summary([Day(), shifted, schema, shifted])
+        let events = DriftDetector().analyze(summary.profiles).events
+        let amount = try #require(events.first { $0.type == .driftFeature && $0.entity.feature == "amount" })
+        #expect(amount.count == 3)
+        #expect(Self.evidence(amount, "every_window") == .flag(true))
+        #expect(amount.message.contains("Every window after the reference differs from it"))
+        let table = try #require(DriftDetector().analyze(summary.profiles).tables.first)
+        let rendered = SummaryReport().renderDrift(
+            DriftDetector.Analysis(events: events, tables: [table], profileCount: 4, profileBytes: 1))
+        #expect(rendered.contains("every window: lasting, or an unusual reference"))
+        let unseen = try #require(events.first { $0.subtype == "unseen_feature" })
+        #expect(unseen.entity.feature == "channel" && unseen.severity == .low)
     }
 
     @Test func smallReferencesAreJudgedByPValues() throws {

@@ -121,6 +121,10 @@ public struct DriftDetector: Sendable {
             ("reference_end", .text(TimestampParser.formatRFC3339(millis: reference.endMillis))),
             ("reference_records", .integer(Int64(ref.records))),
             ("reference_windows", .integer(Int64(reference.windows))),
+            (
+                "reference_hours_covered",
+                .number(Self.rounded(Double(max(0, reference.endMillis - reference.startMillis)) / 3_600_000))
+            ),
             ("reference_origin", .text(reference.origin)),
             ("window_hours", .number(Self.rounded(Double(windowMillis) / 3_600_000))),
         ]
@@ -231,14 +235,24 @@ public struct DriftDetector: Sendable {
                 let worst = group.max { $0.ratio < $1.ratio } ?? group[0]
                 var evidence = worst.evidence
                 evidence.append(("windows", .integer(Int64(group.count))))
+                // Different from the reference in every window after it: the change is lasting, or
+                // the reference itself was unusual. Say so rather than accept the reference silently.
+                let everyWindow =
+                    windows.count >= 3 && group.count == windows.count && group.allSatisfy { $0.severity >= .medium }
+                evidence.append(("every_window", .flag(everyWindow)))
+                var message =
+                    group.count > 1
+                    ? worst.message + " It lasted \(group.count) consecutive windows; this one was the worst."
+                    : worst.message
+                if everyWindow {
+                    message +=
+                        " Every window after the reference differs from it: if the reference period (\(reference.origin)) was itself unusual, compare against a typical period with `modelwatch baseline`."
+                }
                 return Event(
                     type: key.type, subtype: key.subtype, severity: group.map(\.severity).max() ?? worst.severity,
                     startMillis: group.map(\.firstMillis).min() ?? worst.firstMillis,
                     endMillis: group.map(\.lastMillis).max() ?? worst.lastMillis,
-                    entity: EventEntity(model: model, feature: key.feature), evidence: evidence,
-                    message: group.count > 1
-                        ? worst.message + " It lasted \(group.count) consecutive windows; this one was the worst."
-                        : worst.message,
+                    entity: EventEntity(model: model, feature: key.feature), evidence: evidence, message: message,
                     count: group.count > 1 ? group.count : nil)
             }
         }
@@ -416,6 +430,23 @@ public struct DriftDetector: Sendable {
                 severity: severity, ratio: ratio,
                 evidence: evidence + referenceEvidence + [("window", .text(windowText))],
                 message: message)
+        }
+        // A feature the reference never had (a schema change upstream).
+        if refFeature.present == 0, refFeature.nulls == 0, curFeature.present >= Self.minimumValues {
+            let share = Double(curFeature.present) / Double(max(1, current.records))
+            out.append(
+                (
+                    "unseen_feature",
+                    finding(
+                        .low, share,
+                        [
+                            ("statistic", .text("present_share")), ("value", .number(Self.rounded(share))),
+                            ("n_ref", .integer(0)), ("n_cur", .integer(Int64(curFeature.present))),
+                            ("moved_most", .text("\(name) absent → present in \(Self.percent(share))")),
+                        ],
+                        "\(model) sends a feature \(name) the reference never had, in \(Self.percent(share)) of records in the window from \(windowText): a schema change upstream; update the baseline once it is intended."
+                    )
+                ))
         }
         // Missing: absent or null.
         let refMissing = ref.records - refFeature.present

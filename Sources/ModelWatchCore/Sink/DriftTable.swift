@@ -19,7 +19,10 @@ extension SummaryReport {
                 let value =
                     worst.pValue.map { "\(DriftDetector.format(worst.value)) (p \(DriftDetector.format($0)))" }
                     ?? DriftDetector.format(worst.value)
-                let verdict = row.windowsDrifted == 0 ? "ok" : "DRIFT (\(worst.severity?.name ?? "low"))"
+                var verdict = row.windowsDrifted == 0 ? "ok" : "DRIFT (\(worst.severity?.name ?? "low"))"
+                if row.windowsCompared >= 3 && row.windowsDrifted == row.windowsCompared {
+                    verdict += ", every window: lasting, or an unusual reference"
+                }
                 rows.append([
                     TerminalText.sanitize(row.subject), row.kind, worst.statistic, value,
                     (worst.pValue != nil ? "p < " : "") + DriftDetector.format(worst.threshold),
