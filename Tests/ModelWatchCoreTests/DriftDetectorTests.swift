@@ -192,6 +192,21 @@ import Testing
         #expect(unseen.entity.feature == "channel" && unseen.severity == .low)
     }
 
+    @Test func aWindowTheInputEndsInsideIsLowAtMost() throws {
+        // Two full days, then the first five hours of a third: `hour` looks moved there.
+        let folder = try TestSupport.temporaryDirectory()
+        let lines = Self.lines([Day(), Day(), Day()]).split(separator: "\n")
+        try Data((lines[0..<6625].joined(separator: "\n") + "\n").utf8).write(
+            to: folder.appendingPathComponent("inference.jsonl"))
+        let summary = try TestSupport.analyze([folder.path], threads: 2)
+        let events = DriftDetector().analyze(summary.profiles).events
+        let hour = try #require(events.first { $0.type == .driftFeature && $0.entity.feature == "hour" })
+        #expect(hour.severity == .low)
+        if case .number(let coverage) = Self.evidence(hour, "window_coverage") { #expect(coverage < 0.25) }
+        #expect(hour.message.contains("reported at low"))
+        #expect(Self.serious(events).isEmpty)
+    }
+
     @Test func smallReferencesAreJudgedByPValues() throws {
         var drifted = Day(records: 400)
         drifted.amountMu = 4.6

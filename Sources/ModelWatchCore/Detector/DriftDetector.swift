@@ -134,8 +134,20 @@ public struct DriftDetector: Sendable {
         }
         for (key, current) in windows {
             let windowText = TimestampParser.formatRFC3339(millis: key.windowStartMillis)
+            // A window with records over less than half its length (the input starts or ends
+            // inside it) misses part of the daily cycle: its distribution drifts are `low` at most.
+            let coverage = Double(max(0, current.lastMillis - current.firstMillis)) / Double(windowMillis)
+            let partial = coverage < 0.5
+            let windowEvidence: [(String, EvidenceValue)] = [
+                ("window", .text(windowText)), ("window_coverage", .number(Self.rounded(coverage))),
+            ]
+            let partialNote =
+                partial
+                ? " The window has records over only \(Self.percent(coverage)) of its length, so a feature that follows the time of day can look moved: reported at low."
+                : ""
             func record(_ subject: String, _ kind: String, _ type: EventType, _ comparison: Comparison?) {
-                guard let comparison else { return }
+                guard var comparison else { return }
+                if partial, let severity = comparison.severity { comparison.severity = min(severity, .low) }
                 var row = rows[subject] ?? TableRow(subject: subject, kind: kind)
                 row.windowsCompared += 1
                 if comparison.severity != nil { row.windowsDrifted += 1 }
@@ -153,10 +165,12 @@ public struct DriftDetector: Sendable {
                 if let comparison, let severity = comparison.severity {
                     let finding = Finding(
                         windowStart: key.windowStartMillis, firstMillis: current.firstMillis,
-                        lastMillis: current.lastMillis, severity: severity, ratio: comparison.ratio,
-                        evidence: Self.evidence(comparison) + referenceEvidence + [("window", .text(windowText))],
+                        lastMillis: current.lastMillis, severity: partial ? min(severity, .low) : severity,
+                        ratio: comparison.ratio,
+                        evidence: Self.evidence(comparison) + referenceEvidence + windowEvidence,
                         message:
                             "\(model) feature \(name) moved away from its reference in the window from \(windowText) (\(Self.describe(comparison))): \(comparison.movedMost); check the upstream data source, and retrain or update the baseline if the change is real."
+                            + partialNote
                     )
                     findings[FindingKey(type: .driftFeature, subtype: nil, feature: name), default: []].append(finding)
                 }
@@ -208,14 +222,15 @@ public struct DriftDetector: Sendable {
                 }
                 evidence.append(
                     ("versions", .text(Self.versions(ref.versions) + " → " + Self.versions(current.versions))))
-                evidence += referenceEvidence + [("window", .text(windowText))]
+                evidence += referenceEvidence + windowEvidence
                 let moved = drifted.map { $0.1.movedMost }.joined(separator: "; ")
                 var finding = Finding(
                     windowStart: key.windowStartMillis, firstMillis: current.firstMillis,
                     lastMillis: current.lastMillis,
-                    severity: worst.1.severity ?? .low, ratio: worst.1.ratio, evidence: evidence,
+                    severity: partial ? .low : worst.1.severity ?? .low, ratio: worst.1.ratio, evidence: evidence,
                     message:
                         "\(model) answers moved away from the reference in the window from \(windowText) (\(worst.0): \(Self.describe(worst.1))): \(moved); versions \(Self.versions(ref.versions)) → \(Self.versions(current.versions)). Confirm the change was intended, or roll back."
+                        + partialNote
                 )
                 // A new serving version starts a new event rather than extending the last one.
                 finding.foldKey = current.versions.named.max { ($0.count, $1.name) < ($1.count, $0.name) }?.name ?? ""
