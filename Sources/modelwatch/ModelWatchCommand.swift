@@ -221,7 +221,8 @@ struct Baseline: ParsableCommand {
         }
         if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
         let summary = BatchAnalyzer(options: options).run(sources)
-        let references = DriftReference.firstHours(drift.referenceHours, of: summary.profiles)
+        let references = DriftReference.firstHours(
+            drift.referenceHours, of: summary.profiles, minimumRecords: drift.minimumRecords)
         guard !references.isEmpty else {
             throw ValidationError(
                 "no inference records with a model in \(paths.joined(separator: ", ")): nothing to profile")

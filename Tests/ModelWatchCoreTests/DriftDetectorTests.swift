@@ -207,6 +207,18 @@ import Testing
         #expect(Self.serious(events).isEmpty)
     }
 
+    @Test func aStrayEarlyRecordDoesNotBecomeTheReference() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        var text = Self.lines([Day(), Day()])
+        text += #"{"ts":"2026-10-01T12:00:00Z","model":"m","features":{"amount":1}}"# + "\n"
+        try Data(text.utf8).write(to: folder.appendingPathComponent("inference.jsonl"))
+        let summary = try TestSupport.analyze([folder.path], threads: 1)
+        let table = try #require(DriftDetector().analyze(summary.profiles).tables.first)
+        #expect(table.reference.startMillis == Self.start)
+        #expect(table.reference.profile.records == 3000)
+        #expect(table.rows.first { $0.subject == "amount" }?.windowsCompared == 1)
+    }
+
     @Test func smallReferencesAreJudgedByPValues() throws {
         var drifted = Day(records: 400)
         drifted.amountMu = 4.6

@@ -78,7 +78,10 @@ public struct DriftDetector: Sendable {
     public func events(for summary: AnalysisSummary) -> [Event] { analyze(summary.profiles).events }
 
     public func analyze(_ profiles: ModelProfiles) -> Analysis {
-        let references = baseline ?? DriftReference.firstHours(configuration.referenceHours, of: profiles)
+        let references =
+            baseline
+            ?? DriftReference.firstHours(
+                configuration.referenceHours, of: profiles, minimumRecords: configuration.minimumRecords)
         var analysis = Analysis()
         analysis.profileCount = profiles.profiles.count
         analysis.profileBytes = profiles.footprint

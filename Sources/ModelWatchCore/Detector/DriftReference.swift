@@ -31,11 +31,18 @@ public struct DriftReference: Sendable, Equatable {
     /// windows: a window belongs to the reference when it starts before the model's first record
     /// plus `hours` minus half a window, so that data starting just after midnight gives one day,
     /// and data starting in the afternoon gives that afternoon and the next full day.
-    public static func firstHours(_ hours: Int, of profiles: ModelProfiles) -> [String: DriftReference] {
+    ///
+    /// Leading windows with fewer than `minimumRecords` records (a stray record stamped long
+    /// before the rest) are passed over: the reference starts at the first window with enough.
+    public static func firstHours(
+        _ hours: Int, of profiles: ModelProfiles, minimumRecords: Int = DriftConfiguration().minimumRecords
+    ) -> [String: DriftReference] {
         var references: [String: DriftReference] = [:]
         for model in profiles.models {
-            let windows = profiles.windows(of: model)
-            guard let first = windows.map(\.profile.firstMillis).min() else { continue }
+            let all = profiles.windows(of: model)
+            let start = all.firstIndex { $0.profile.records >= minimumRecords } ?? 0
+            let windows = all[start...]
+            guard let first = windows.first?.profile.firstMillis else { continue }
             let limit = max(first + 1, first + Int64(hours) * 3_600_000 - profiles.windowMillis / 2)
             var merged = ModelProfile()
             var starts: Set<Int64> = []
