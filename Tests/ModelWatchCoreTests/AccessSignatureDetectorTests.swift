@@ -48,3 +48,42 @@ import Testing
         #expect(bundled.probePaths.contains(Array("/.git/".utf8)))
     }
 }
+
+@Suite struct MultiPatternMatcherTests {
+    /// Against the direct scan, on random texts over a small alphabet (so patterns overlap and
+    /// share prefixes and suffixes), with the bundled lists and with crafted overlapping ones.
+    @Test func findsTheSameLowestPatternAsADirectScan() {
+        var state: UInt64 = 42
+        func random(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("abAB./-".utf8)
+        let crafted: [[UInt8]] = ["aba", "ba", "abab", "b.a", "a", "bb/", "-a-", "AbA"].map {
+            Array($0.lowercased().utf8)
+        }
+        let bundled = RequestSignatures.bundled()
+        for patterns in [crafted, bundled.probePaths, bundled.scannerAgents] {
+            let matcher = MultiPatternMatcher(patterns)
+            for _ in 0..<2_000 {
+                var text = (0..<random(24)).map { _ in alphabet[random(alphabet.count)] }
+                if random(3) == 0, let pattern = patterns.randomElementIndex(random).map({ patterns[$0] }) {
+                    let at = random(text.count + 1)
+                    text.insert(
+                        contentsOf: pattern.map { random(2) == 0 ? $0 : ($0 &- 97 < 26 ? $0 & 0xDF : $0) }, at: at)
+                }
+                let expected = text.withUnsafeBytes { bytes in
+                    patterns.firstIndex { RequestSignatures.contains(bytes, $0) }
+                }
+                let found = text.withUnsafeBytes { matcher.firstPattern(in: $0) }
+                #expect(found == expected, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+    }
+}
+
+extension Array {
+    fileprivate func randomElementIndex(_ random: (Int) -> Int) -> Int? {
+        isEmpty ? nil : random(count)
+    }
+}

@@ -2,16 +2,21 @@ import Foundation
 
 /// The signature lists the access-log checks match against, loaded at start from the data files
 /// in `Signatures/data/` (each names its public source): scanner user agents, probe paths, and
-/// administrative path prefixes. Matching is case-insensitive and byte-level.
+/// administrative path prefixes. Matching is case-insensitive and byte-level; agents and paths
+/// are each searched for all their signatures in one pass (`MultiPatternMatcher`).
 public struct RequestSignatures: Sendable {
-    public var scannerAgents: [[UInt8]]
-    public var probePaths: [[UInt8]]
-    public var adminPathPrefixes: [[UInt8]]
+    public let scannerAgents: [[UInt8]]
+    public let probePaths: [[UInt8]]
+    public let adminPathPrefixes: [[UInt8]]
+    private let agentMatcher: MultiPatternMatcher
+    private let pathMatcher: MultiPatternMatcher
 
     public init(scannerAgents: [String], probePaths: [String], adminPathPrefixes: [String]) {
         self.scannerAgents = scannerAgents.map { Array($0.lowercased().utf8) }
         self.probePaths = probePaths.map { Array($0.lowercased().utf8) }
         self.adminPathPrefixes = adminPathPrefixes.map { Array($0.lowercased().utf8) }
+        agentMatcher = MultiPatternMatcher(self.scannerAgents)
+        pathMatcher = MultiPatternMatcher(self.probePaths)
     }
 
     /// The lists shipped with modelwatch, plus extra admin prefixes from the configuration.
@@ -35,12 +40,12 @@ public struct RequestSignatures: Sendable {
 
     /// Index of the first scanner signature contained in `agent`.
     public func scannerAgent(in agent: UnsafeRawBufferPointer) -> Int? {
-        scannerAgents.firstIndex { Self.contains(agent, $0) }
+        agentMatcher.firstPattern(in: agent)
     }
 
     /// Index of the first probe signature contained in `path`.
     public func probePath(in path: UnsafeRawBufferPointer) -> Int? {
-        probePaths.firstIndex { Self.contains(path, $0) }
+        pathMatcher.firstPattern(in: path)
     }
 
     /// True when `path` starts with an admin prefix, directly or after a `/vN` version segment.
@@ -60,8 +65,8 @@ public struct RequestSignatures: Sendable {
     @inline(__always)
     static func lower(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
 
-    /// Case-insensitive substring test; `needle` is lower case. Paths and agents are short, so a
-    /// direct scan beats building a search structure.
+    /// Case-insensitive substring test; `needle` is lower case. The oracle the matcher's tests
+    /// compare with.
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, needle.count <= haystack.count else { return false }
         let first = needle[0]
