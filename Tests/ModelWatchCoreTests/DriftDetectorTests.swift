@@ -282,5 +282,9 @@ import Testing
         try Data(#"{"format": "modelwatch-baseline", "version": 99, "models": []}"#.utf8).write(
             to: URL(fileURLWithPath: path))
         #expect(throws: BaselineFile.LoadError.self) { try BaselineFile.load(path: path) }
+        var other = loaded
+        other.relativeAccuracy = 0.02
+        try other.write(to: path)
+        #expect(throws: BaselineFile.LoadError.self) { try BaselineFile.load(path: path) }
     }
 }

@@ -90,11 +90,20 @@ public struct BaselineFile: Codable, Sendable {
                     "baseline file \(path) has version \(header.version.map(String.init) ?? "none"); this modelwatch reads version \(currentVersion): rebuild it with `modelwatch baseline`"
             )
         }
+        let file: BaselineFile
         do {
-            return try JSONDecoder().decode(BaselineFile.self, from: data)
+            file = try JSONDecoder().decode(BaselineFile.self, from: data)
         } catch {
             throw LoadError(description: "baseline file \(path) is damaged: \(error)")
         }
+        // Bucket indices mean something only for the sketch accuracy they were written with.
+        guard file.relativeAccuracy == RelativeErrorSketch.relativeAccuracy else {
+            throw LoadError(
+                description:
+                    "baseline file \(path) was written with sketch accuracy \(file.relativeAccuracy), this modelwatch uses \(RelativeErrorSketch.relativeAccuracy): rebuild it with `modelwatch baseline`"
+            )
+        }
+        return file
     }
 
     /// The references this file holds, by model.
