@@ -7,7 +7,7 @@ struct ModelWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
-        subcommands: [Analyze.self],
+        subcommands: [Analyze.self, Baseline.self],
         defaultSubcommand: nil)
 
     /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
@@ -40,6 +40,12 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "A JSON configuration file (approved changes; see README).")
     var config: String?
+
+    @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
+    var baseline: String?
+
+    @Flag(help: .hidden)
+    var noProfiles = false
 
     @Option(
         help:
@@ -95,6 +101,15 @@ struct Analyze: ParsableCommand {
             }
         }
         options.signatures = RequestSignatures.bundled(extraAdminPaths: configuration.adminPaths)
+        options.profileWindowMillis = noProfiles ? nil : Int64(configuration.drift.windowHours) * 3_600_000
+        var references: [String: DriftReference]?
+        if let baseline {
+            do {
+                references = try BaselineFile.load(path: baseline).references(path: baseline)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         let sources: [InputSource]
         do {
             sources = try InputDiscovery.expand(paths)
@@ -115,8 +130,9 @@ struct Analyze: ParsableCommand {
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
 
+        let drift = DriftDetector(configuration: configuration.drift, baseline: references).analyze(summary.profiles)
         let raised =
-            (IntegrityDetector().events(for: summary)
+            (IntegrityDetector().events(for: summary) + drift.events
             + ChangeDetector(configuration: configuration).events(for: summary)
             + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
             + ClockSkewDetector().events(for: summary)
@@ -142,6 +158,10 @@ struct Analyze: ParsableCommand {
             .opsCapacity, .opsLoggingGap,
             .abuseExtraction, .abuseRate, .abuseCredentialStuffing, .abuseKeySharing,
         ]
+        if !noProfiles {
+            report.checkedTypes?.formUnion([.driftFeature, .driftPrediction, .qualityAccuracyDrop, .qualityData])
+            report.drift = drift
+        }
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))
@@ -151,5 +171,74 @@ struct Analyze: ParsableCommand {
         if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(1)
         }
+    }
+}
+
+struct Baseline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write each model's reference profile (its first 24 hours) for `analyze --baseline`.")
+
+    @Argument(help: "Files, directories (walked recursively) or - for standard input.")
+    var paths: [String]
+
+    @Option(help: "Where to write the baseline (versioned JSON; see README).")
+    var output: String
+
+    @Option(help: "A JSON configuration file; its drift.window_hours and drift.reference_hours apply.")
+    var config: String?
+
+    @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
+    var accessFormat: String?
+
+    @Option(help: "Worker threads (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        var drift = DriftConfiguration()
+        if let config {
+            do {
+                drift = try DetectorConfiguration.load(path: config).drift
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        var options = AnalysisOptions(threads: threads)
+        options.profileWindowMillis = Int64(drift.windowHours) * 3_600_000
+        if let accessFormat {
+            do {
+                options.accessFormat = try AccessLogFormat(nginx: accessFormat)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        let sources: [InputSource]
+        do {
+            sources = try InputDiscovery.expand(paths)
+        } catch {
+            throw ValidationError("\(error.description); give files, directories or - for standard input")
+        }
+        if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+        let summary = BatchAnalyzer(options: options).run(sources)
+        let references = DriftReference.firstHours(
+            drift.referenceHours, of: summary.profiles, minimumRecords: drift.minimumRecords)
+        guard !references.isEmpty else {
+            throw ValidationError(
+                "no inference records with a model in \(paths.joined(separator: ", ")): nothing to profile")
+        }
+        do {
+            try BaselineFile(references: references, windowHours: drift.windowHours).write(to: output)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        for reference in references.values.sorted(by: { $0.model < $1.model }) {
+            print(
+                "\(reference.model): \(reference.profile.records) records from \(TimestampParser.formatRFC3339(millis: reference.startMillis)) to \(TimestampParser.formatRFC3339(millis: reference.endMillis)), \(reference.profile.features.count) features"
+            )
+        }
+        print("wrote \(output)")
     }
 }

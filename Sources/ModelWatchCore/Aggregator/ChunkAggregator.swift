@@ -38,6 +38,9 @@ public final class ChunkAggregator {
     /// Per-client and per-address abuse statistics (bounded; see `ClientActivityRecorder`).
     private var clientActivity: ClientActivityRecorder
     private let principalWindowBudget: Int
+    /// Per-model drift-window profiles of inference records (kept only when `profiling`).
+    private var profiles: ProfileBuilder
+    private let profiling: Bool
     /// Records per minute of each serving host and access-log series (logging gaps).
     private var activity = ActivityTimeline<LocalStream>()
     /// Per model, 5-minute windows of volume, errors and latency (capacity).
@@ -74,9 +77,14 @@ public final class ChunkAggregator {
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
         principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
         futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
+        profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
+        profileBudget: Int = AnalysisOptions.defaultProfileBudget,
         abuseBudget: Int = 16 << 20
     ) {
         clientActivity = ClientActivityRecorder(budget: abuseBudget)
+        profiling = profileWindowMillis != nil
+        profiles = ProfileBuilder(
+            windowMillis: profileWindowMillis ?? ModelProfiles.defaultWindowMillis, budget: profileBudget)
         self.futureLimitMillis = futureLimitMillis
         self.backwardToleranceMillis = backwardToleranceMillis
         var seriesIndex: [String: Int32] = [:]
@@ -201,6 +209,9 @@ public final class ChunkAggregator {
             windowStartMillis: windowStart, source: Int32(source), model: model,
             modelVersion: symbol(record.modelVersion, in: line), host: host)
         windowFootprint += windows[key, default: StreamWindow()].add(record)
+        if profiling && record.kind == .inference {
+            profiles.add(record, line: line, model: model, version: key.modelVersion)
+        }
         if windowFootprint > windowBudget { coarsen() }
         countPrincipals(line: line, millis: millis)
         if record.kind == .inference {
@@ -359,6 +370,7 @@ public final class ChunkAggregator {
         summary.probes = probes
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples
+        if profiling { summary.profiles = profiles.finish { symbols.name(of: $0) } }
         summary.activity = activity.mapStreams { stream in
             stream.host >= 0
                 ? ActivityStream(kind: stream.kind, name: symbols.name(of: stream.host) ?? "-", isHost: true)

@@ -105,6 +105,8 @@ public struct AnalysisSummary: Sendable {
     public var adminCalls = RequestFindingTable()
     /// Sampled requests with their inference and access-log times, for clock comparison.
     public var requestSamples = RequestTimeSamples()
+    /// Per-model drift-window profiles (features, predictions, score, tokens, latency, labels).
+    public var profiles = ModelProfiles()
     /// Records per minute of each serving host and access-log series, for logging gaps.
     public var activity = ActivityTimeline<ActivityStream>()
     /// Per model, short windows of volume, errors and latency, for capacity.
@@ -145,6 +147,7 @@ public struct AnalysisSummary: Sendable {
         probes.merge(other.probes)
         adminCalls.merge(other.adminCalls)
         requestSamples.merge(other.requestSamples)
+        profiles.merge(other.profiles)
         activity.merge(other.activity)
         capacity.merge(other.capacity)
         pathBursts.merge(other.pathBursts)

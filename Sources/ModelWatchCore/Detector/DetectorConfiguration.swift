@@ -41,6 +41,8 @@ public struct DetectorConfiguration: Sendable, Equatable {
     public var adminPaths: [String] = []
     /// Words that mark a model or client name as non-production; nil keeps the defaults.
     public var environmentMarkers: [String]?
+    /// Drift and data-quality windows, reference and thresholds (member `drift`).
+    public var drift = DriftConfiguration()
 
     public init(approvedChanges: [ApprovedChange] = []) {
         self.approvedChanges = approvedChanges
@@ -61,12 +63,14 @@ public struct DetectorConfiguration: Sendable, Equatable {
         var administrators: [String]?
         var adminPaths: [String]?
         var environmentMarkers: [String]?
+        var drift: DriftConfiguration.FileFormat?
 
         enum CodingKeys: String, CodingKey {
             case approvedChanges = "approved_changes"
             case administrators
             case adminPaths = "admin_paths"
             case environmentMarkers = "environment_markers"
+            case drift
         }
     }
 
@@ -89,6 +93,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
         configuration.administrators = Set(file.administrators ?? [])
         configuration.adminPaths = file.adminPaths ?? []
         configuration.environmentMarkers = file.environmentMarkers
+        configuration.drift = try DriftConfiguration.make(file.drift, path: path)
         for (index, change) in (file.approvedChanges ?? []).enumerated() {
             func time(_ text: String?, _ field: String) throws(LoadError) -> Int64? {
                 guard let text else { return nil }

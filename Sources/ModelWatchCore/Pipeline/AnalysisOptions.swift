@@ -35,6 +35,13 @@ public struct AnalysisOptions: Sendable {
     public var backwardToleranceMillis = AnalysisOptions.defaultBackwardTolerance
     public static let defaultBackwardTolerance: Int64 = 60_000
 
+    /// Length of the drift windows the per-model profiles are kept for (a UTC calendar day by
+    /// default); nil turns profiling off.
+    public var profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis
+    /// Bytes each worker's profiles may hold before drift windows double in length.
+    public var profileBudget = AnalysisOptions.defaultProfileBudget
+    public static let defaultProfileBudget = 16 << 20
+
     public init(threads: Int) {
         self.threads = max(1, threads)
     }

@@ -34,6 +34,7 @@ public final class BatchAnalyzer: Sendable {
                 windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
+                profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
                 abuseBudget: options.abuseBudget / options.threads)
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
@@ -47,6 +48,7 @@ public final class BatchAnalyzer: Sendable {
         var summary = AnalysisSummary(
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
+        summary.profiles = ModelProfiles(windowMillis: options.profileWindowMillis ?? ModelProfiles.defaultWindowMillis)
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
         for (source, order) in ledger.withLock({ $0.result() }) { summary.sources[source].timeOrder = order }
         summary.coarsen(toFit: options.windowBudget)

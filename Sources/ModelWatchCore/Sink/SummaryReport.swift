@@ -4,6 +4,8 @@ public struct SummaryReport {
     public var topCount = 10
     /// The event types whose detectors ran, for the per-control table; nil leaves the table out.
     public var checkedTypes: Set<EventType>?
+    /// The per-model drift tables; nil leaves the section out.
+    public var drift: DriftDetector.Analysis?
 
     public init() {}
 
@@ -16,6 +18,7 @@ public struct SummaryReport {
             out += "\n" + renderPrincipals(title: "Top clients in the \(family)", tables.clients)
             out += "\n" + renderPrincipals(title: "Top addresses in the \(family)", tables.addresses)
         }
+        if let drift { out += "\n" + renderDrift(drift) }
         if checkedTypes?.contains(.abuseRate) ?? false {
             out += "\n" + AbuseRiskTable.render(events, state: summary.abuse, top: topCount)
         }
