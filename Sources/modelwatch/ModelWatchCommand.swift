@@ -64,6 +64,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Memory (MiB) each worker's window table may use before windows grow longer.")
     var windowBudgetMb: Int = AnalysisOptions.defaultWindowBudget >> 20
 
+    @Option(help: "Memory (MiB), shared by the workers, for the per-client abuse windows before they grow longer.")
+    var abuseBudgetMb: Int = 32
+
     @Option(help: "How many clients and addresses to list.")
     var top: Int = 10
 
@@ -77,6 +80,7 @@ struct Analyze: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard windowSeconds >= 1 else { throw ValidationError("--window-seconds must be at least 1") }
         guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
+        guard abuseBudgetMb >= 1 else { throw ValidationError("--abuse-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
     }
 
@@ -85,6 +89,7 @@ struct Analyze: ParsableCommand {
         options.windowMillis = Int64(windowSeconds) * 1000
         options.lineCap = lineCap
         options.windowBudget = windowBudgetMb << 20
+        options.abuseBudget = abuseBudgetMb << 20
         if let accessFormat {
             do {
                 options.accessFormat = try AccessLogFormat(nginx: accessFormat)
