@@ -27,8 +27,10 @@
 /// - `abuse.key_sharing` (5.17, A.9.2.4): a key's distinct addresses (and /24 networks) in a
 ///   window far above its own norm (median and MAD of its other windows).
 ///
-/// Consecutive flagged windows of one entity fold into one event (`count` = windows); the
-/// evidence is the strongest window's, with the client's baseline beside it.
+/// Consecutive flagged windows of one entity fold into one event (`count` = windows) that starts
+/// where its first window starts (so its id is stable however the records were split among
+/// workers; the first record's time is in the evidence); the evidence is the strongest window's,
+/// with the client's baseline beside it.
 public struct AbuseDetector: Sendable {
     /// PRADA's δ.
     public var pradaThreshold = 0.95
@@ -96,8 +98,12 @@ public struct AbuseDetector: Sendable {
                 ("strongest_window", .text(TimestampParser.formatRFC3339(millis: strongest.windowStart))),
             ]
             evidence += strongest.evidence
+            // The event starts where its first window starts: the first record itself may be held
+            // back by a worker's admission filter, and the id (a hash of the start) must not move.
+            evidence.insert(
+                ("first_record", .text(TimestampParser.formatRFC3339(millis: group.map(\.startMillis).min()!))), at: 4)
             var event = Event(
-                type: type, severity: strongest.severity, startMillis: group.map(\.startMillis).min()!,
+                type: type, severity: strongest.severity, startMillis: group.map(\.windowStart).min()!,
                 endMillis: group.map(\.endMillis).max()!, entity: entity, evidence: evidence,
                 message: strongest.message, count: group.count)
             event.atlas = atlas
