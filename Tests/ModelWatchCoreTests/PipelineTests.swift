@@ -130,41 +130,6 @@ import Testing
         #expect(one.windows.values.reduce(0) { $0 + $1.records } == 18_000)
     }
 
-    @Test func principalWindowsCountClientsPerHour() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var lines: [String] = []
-        for hour in 0..<3 {
-            for index in 0..<(100 * (hour + 1)) {
-                lines.append(
-                    #"{"ts":"2026-11-17T0\#(hour):\#(String(format: "%02d", index % 60)):00Z","model":"m","client":"k-\#(index % (hour + 2))","ip":"10.0.\#(hour).\#(index % 50)"}"#
-                )
-            }
-        }
-        try Data(lines.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("calls.jsonl"))
-        let one = try TestSupport.analyze([folder.path], threads: 1) { $0.chunkSize = 4096 }
-        let two = try TestSupport.analyze([folder.path], threads: 2) { $0.chunkSize = 4096 }
-        #expect(one.principalWindowMillis == 3_600_000)
-        let hours = one.principalWindows.keys.sorted { $0.windowStartMillis < $1.windowStartMillis }
-        #expect(hours.count == 3)
-        for (hour, key) in hours.enumerated() {
-            let tables = try #require(one.principalWindows[key])
-            #expect(key.kind == .inference)
-            #expect(tables.clients.total == 100 * (hour + 1))
-            #expect(tables.clients.entries.count == hour + 2)
-            // Precision 8: standard error 1.04/√256 = 6.5%; allow about two.
-            #expect(abs(tables.addresses.distinct.estimate - 50) < 7)
-            #expect(two.principalWindows[key]?.clients.entries == tables.clients.entries)
-        }
-        // A budget that holds two windows makes them longer: 1 h -> 3 h.
-        let tight = try TestSupport.analyze([folder.path], threads: 2) {
-            $0.principalWindowBudget = 2 * PrincipalTables.windowedFootprint
-        }
-        #expect(tight.principalWindowMillis == 10_800_000)
-        #expect(tight.principalWindows.count == 1)
-        #expect(tight.principalWindows.values.first?.clients.total == 600)
-    }
-
     @Test func recordsStampedInTheFutureAreReported() throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -13,6 +13,10 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     public private(set) var bucketMillis: Int64
     public let maximumBlocks: Int
     private var blocks: [BlockKey: [UInt32]] = [:]
+    /// The blocks records went to most recently, held outside the dictionary so that counting
+    /// into them needs no hashing: a file's records are a few streams' (hosts), in time order.
+    private var actives: [(key: BlockKey, counts: [UInt32])] = []
+    static var activeLimit: Int { 8 }
 
     struct BlockKey: Hashable, Sendable {
         var stream: Stream
@@ -28,27 +32,59 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     /// Counts one record of `stream` at `millis`.
     @inline(__always)
     public mutating func add(_ stream: Stream, at millis: Int64) {
+        var key = blockKey(stream, millis)
         let bucket = ChunkAggregator.floor(millis, to: bucketMillis) / bucketMillis
-        let block = ChunkAggregator.floor(bucket, to: Int64(Self.bucketsPerBlock)) / Int64(Self.bucketsPerBlock)
-        let key = BlockKey(stream: stream, block: block)
-        let slot = Int(bucket - block * Int64(Self.bucketsPerBlock))
-        if blocks[key] == nil {
-            blocks[key] = [UInt32](repeating: 0, count: Self.bucketsPerBlock)
-            if blocks.count > maximumBlocks { coarsen() }
-            add(stream, at: millis)
+        for index in actives.indices where actives[index].key == key {
+            actives[index].counts[Int(bucket - key.block * Int64(Self.bucketsPerBlock))] &+= 1
             return
         }
-        blocks[key]![slot] &+= 1
+        if actives.count >= Self.activeLimit {
+            let oldest = actives.removeFirst()
+            blocks[oldest.key] = oldest.counts
+        }
+        if blocks[key] == nil && blocks.count + actives.count + 1 > maximumBlocks {
+            coarsen()
+            key = blockKey(stream, millis)
+        }
+        var counts = blocks.removeValue(forKey: key) ?? [UInt32](repeating: 0, count: Self.bucketsPerBlock)
+        // The bucket again: coarsening may have made buckets longer.
+        let coarseBucket = ChunkAggregator.floor(millis, to: bucketMillis) / bucketMillis
+        counts[Int(coarseBucket - key.block * Int64(Self.bucketsPerBlock))] &+= 1
+        actives.append((key, counts))
+    }
+
+    @inline(__always)
+    private func blockKey(_ stream: Stream, _ millis: Int64) -> BlockKey {
+        let bucket = ChunkAggregator.floor(millis, to: bucketMillis) / bucketMillis
+        return BlockKey(
+            stream: stream,
+            block: ChunkAggregator.floor(bucket, to: Int64(Self.bucketsPerBlock)) / Int64(Self.bucketsPerBlock))
+    }
+
+    /// Puts the active blocks back into the table.
+    private mutating func park() {
+        for active in actives { blocks[active.key] = active.counts }
+        actives.removeAll()
+    }
+
+    /// Every block, the active ones included, for the readers.
+    private var storedBlocks: [BlockKey: [UInt32]] {
+        guard !actives.isEmpty else { return blocks }
+        var all = blocks
+        for active in actives { all[active.key] = active.counts }
+        return all
     }
 
     /// Doubles the bucket length until the blocks fit `maximumBlocks` again.
     private mutating func coarsen() {
+        park()
         while blocks.count > maximumBlocks / 2 && blocks.count > 1 {
             rebucket(to: bucketMillis * 2)
         }
     }
 
     private mutating func rebucket(to length: Int64) {
+        park()
         let perBlock = Int64(Self.bucketsPerBlock)
         let factor = length / bucketMillis
         var coarser: [BlockKey: [UInt32]] = [:]
@@ -68,6 +104,8 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
 
     public mutating func merge(_ other: ActivityTimeline<Stream>) {
         var other = other
+        park()
+        other.park()
         while bucketMillis < other.bucketMillis { rebucket(to: bucketMillis * 2) }
         while other.bucketMillis < bucketMillis { other.rebucket(to: other.bucketMillis * 2) }
         for (key, counts) in other.blocks {
@@ -84,7 +122,7 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     /// The same counts under other stream names (names that map to the same stream add up).
     public func mapStreams<Other: Hashable & Sendable>(_ transform: (Stream) -> Other) -> ActivityTimeline<Other> {
         var mapped = ActivityTimeline<Other>(bucketMillis: bucketMillis, maximumBlocks: maximumBlocks)
-        for (key, counts) in blocks {
+        for (key, counts) in storedBlocks {
             let newKey = ActivityTimeline<Other>.BlockKey(stream: transform(key.stream), block: key.block)
             if var existing = mapped.blocks[newKey] {
                 for index in existing.indices { existing[index] &+= counts[index] }
@@ -96,7 +134,7 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         return mapped
     }
 
-    public var streams: Set<Stream> { Set(blocks.keys.map(\.stream)) }
+    public var streams: Set<Stream> { Set(storedBlocks.keys.map(\.stream)) }
 
     /// Counts of `stream` per bucket from bucket `first` through `last` (bucket indexes, i.e.
     /// start / `bucketMillis`), zero where it wrote nothing.
@@ -106,6 +144,7 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         let perBlock = Int64(Self.bucketsPerBlock)
         let firstBlock = ChunkAggregator.floor(first, to: perBlock) / perBlock
         let lastBlock = ChunkAggregator.floor(last, to: perBlock) / perBlock
+        let blocks = storedBlocks
         for block in firstBlock...lastBlock {
             guard let counts = blocks[BlockKey(stream: stream, block: block)] else { continue }
             for (slot, count) in counts.enumerated() where count > 0 {
@@ -121,7 +160,7 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         let perBlock = Int64(Self.bucketsPerBlock)
         var first = Int64.max
         var last = Int64.min
-        for (key, counts) in blocks where key.stream == stream {
+        for (key, counts) in storedBlocks where key.stream == stream {
             for (slot, count) in counts.enumerated() where count > 0 {
                 let bucket = key.block * perBlock + Int64(slot)
                 first = min(first, bucket)
@@ -132,5 +171,5 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     }
 
     /// Approximate bytes held.
-    public var footprint: Int { blocks.count * (Self.bucketsPerBlock * 4 + 64) }
+    public var footprint: Int { (blocks.count + actives.count) * (Self.bucketsPerBlock * 4 + 64) }
 }

@@ -122,13 +122,10 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
     @inline(__always)
     mutating func add(model: Model, status: Int32, latencyMillis: Double, at millis: Int64) {
         let key = Key(model: model, windowStartMillis: ChunkAggregator.floor(millis, to: windowMillis))
-        if windows[key] == nil {
-            windows[key] = CapacityWindow()
-            if windows.count * CapacityWindow.footprint > budget { coarsenToFit() }
-            add(model: model, status: status, latencyMillis: latencyMillis, at: millis)
-            return
-        }
-        windows[key]!.add(status: status, latencyMillis: latencyMillis, at: millis)
+        let before = windows.count
+        // One hash lookup, the window changed in place.
+        windows[key, default: CapacityWindow()].add(status: status, latencyMillis: latencyMillis, at: millis)
+        if windows.count > before && windows.count * CapacityWindow.footprint > budget { coarsenToFit() }
     }
 
     private mutating func coarsenToFit() {

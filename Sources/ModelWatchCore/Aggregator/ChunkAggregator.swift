@@ -24,12 +24,6 @@ public final class ChunkAggregator {
     private var gateway: PrincipalTables
     private var inference: PrincipalTables
     private let principalCapacity: Int
-    private var principalWindowMillis: Int64
-    private var principalWindows: [PrincipalWindowKey: PrincipalTables] = [:]
-    /// The principal window records are going to now, held outside the dictionary so that
-    /// counting into it needs no lookup (records of a chunk are mostly in time order).
-    private var activePrincipalKey: PrincipalWindowKey?
-    private var activePrincipalTables = PrincipalTables.windowed()
     private let signatures: RequestSignatures
     private let futureLimitMillis: Int64
     private var probes = RequestFindingTable()
@@ -37,7 +31,6 @@ public final class ChunkAggregator {
     private var requestSamples = RequestTimeSamples()
     /// Per-client and per-address abuse statistics (bounded; see `ClientActivityRecorder`).
     private var clientActivity: ClientActivityRecorder
-    private let principalWindowBudget: Int
     /// Per-model drift-window profiles of inference records (kept only when `profiling`).
     private var profiles: ProfileBuilder
     private let profiling: Bool
@@ -75,7 +68,7 @@ public final class ChunkAggregator {
     public init(
         sourcePaths: [String], windowMillis: Int64, lineCap: Int, accessFormat: AccessLogFormat?,
         principalCapacity: Int = 2048, windowBudget: Int = AnalysisOptions.defaultWindowBudget,
-        principalWindowBudget: Int = 2 << 20, signatures: RequestSignatures = .bundled(),
+        signatures: RequestSignatures = .bundled(),
         futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
         profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
         profileBudget: Int = AnalysisOptions.defaultProfileBudget,
@@ -98,8 +91,6 @@ public final class ChunkAggregator {
         }
         seriesNames = names
         self.signatures = signatures
-        self.principalWindowBudget = principalWindowBudget
-        principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
         self.windowMillis = windowMillis
         self.windowBudget = windowBudget
         self.lineCap = lineCap
@@ -286,14 +277,11 @@ public final class ChunkAggregator {
         let hasAddress = !record.address.isAbsent && record.address.count > 0
         guard hasClient || hasAddress else { return }
         let tokens = Int(max(0, record.promptTokens)) + Int(max(0, record.completionTokens))
-        let key = PrincipalWindowKey(
-            windowStartMillis: Self.floor(millis, to: principalWindowMillis), kind: record.kind)
-        if key != activePrincipalKey { activatePrincipalWindow(key, at: millis) }
         if hasClient { countPrincipal(record.client, isClient: true, line: line, tokens: tokens, millis: millis) }
         if hasAddress { countPrincipal(record.address, isClient: false, line: line, tokens: tokens, millis: millis) }
     }
 
-    /// Adds one client (or address) to its family's run-level table and to the active window's.
+    /// Adds one client (or address) to its family's run-level table.
     @inline(__always)
     private func countPrincipal(
         _ span: ByteSpan, isClient: Bool, line: UnsafeRawBufferPointer, tokens: Int, millis: Int64
@@ -306,29 +294,6 @@ public final class ChunkAggregator {
         } else {
             gateway.add(key, hash: hash, isClient: isClient, status: status, tokens: tokens, at: millis)
         }
-        activePrincipalTables.add(key, hash: hash, isClient: isClient, status: status, tokens: tokens, at: millis)
-    }
-
-    /// Puts the active principal window back into the dictionary and takes out the one for
-    /// `key`, first making the windows longer when a new one would pass the budget.
-    private func activatePrincipalWindow(_ key: PrincipalWindowKey, at millis: Int64) {
-        parkActivePrincipalWindow()
-        var key = key
-        if principalWindows[key] == nil,
-            (principalWindows.count + 1) * PrincipalTables.windowedFootprint > principalWindowBudget
-        {
-            principalWindowMillis = AnalysisSummary.coarserWindow(after: principalWindowMillis)
-            principalWindows = AnalysisSummary.rebucket(principalWindows, to: principalWindowMillis)
-            key.windowStartMillis = Self.floor(millis, to: principalWindowMillis)
-        }
-        activePrincipalTables = principalWindows.removeValue(forKey: key) ?? .windowed()
-        activePrincipalKey = key
-    }
-
-    private func parkActivePrincipalWindow() {
-        guard let activeKey = activePrincipalKey else { return }
-        principalWindows[activeKey] = activePrincipalTables
-        activePrincipalKey = nil
     }
 
     @inline(__always)
@@ -364,9 +329,6 @@ public final class ChunkAggregator {
         }
         summary.gateway = gateway
         summary.inference = inference
-        parkActivePrincipalWindow()
-        summary.principalWindowMillis = principalWindowMillis
-        summary.principalWindows = principalWindows
         summary.probes = probes
         summary.adminCalls = adminCalls
         summary.requestSamples = requestSamples

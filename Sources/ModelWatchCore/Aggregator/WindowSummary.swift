@@ -93,12 +93,6 @@ public struct AnalysisSummary: Sendable {
     public var gateway: PrincipalTables
     /// Clients and addresses as the inference logs saw them (calls that reached a model).
     public var inference: PrincipalTables
-    /// Length of the principal windows: at least an hour, grown like `windowMillis` to fit
-    /// `AnalysisOptions.principalWindowBudget`.
-    public var principalWindowMillis: Int64
-    /// The busiest clients and addresses of each log family in each principal window, with the
-    /// number of distinct ones: what per-client detectors compare across windows.
-    public var principalWindows: [PrincipalWindowKey: PrincipalTables] = [:]
     /// Access-log requests matching scanner or probe signatures, by calling address.
     public var probes = RequestFindingTable()
     /// Access-log calls to administrative paths, by principal (client, else address).
@@ -121,7 +115,6 @@ public struct AnalysisSummary: Sendable {
         self.sources = sources
         gateway = PrincipalTables(capacity: principalCapacity)
         inference = PrincipalTables(capacity: principalCapacity)
-        principalWindowMillis = max(windowMillis, PrincipalTables.minimumWindowMillis)
     }
 
     /// Adds another summary. When one side's windows are longer (it ran out of window budget
@@ -152,43 +145,6 @@ public struct AnalysisSummary: Sendable {
         capacity.merge(other.capacity)
         pathBursts.merge(other.pathBursts)
         abuse.merge(other.abuse)
-        while principalWindowMillis < other.principalWindowMillis { coarsenPrincipalWindows() }
-        while other.principalWindowMillis < principalWindowMillis { other.coarsenPrincipalWindows() }
-        principalWindows.merge(other.principalWindows) { first, second in
-            var combined = first
-            combined.merge(second)
-            return combined
-        }
-    }
-
-    /// Re-buckets the principal windows into the next longer length of the window ladder.
-    public mutating func coarsenPrincipalWindows() {
-        principalWindowMillis = Self.coarserWindow(after: principalWindowMillis)
-        principalWindows = Self.rebucket(principalWindows, to: principalWindowMillis)
-    }
-
-    /// Coarsens the principal windows until they fit `budget` bytes (same argument as `coarsen(toFit:)`).
-    public mutating func coarsenPrincipalWindows(toFit budget: Int) {
-        while principalWindows.count * PrincipalTables.windowedFootprint > budget && principalWindows.count > 1 {
-            coarsenPrincipalWindows()
-        }
-    }
-
-    static func rebucket(_ windows: [PrincipalWindowKey: PrincipalTables], to length: Int64) -> [PrincipalWindowKey:
-        PrincipalTables]
-    {
-        var coarser: [PrincipalWindowKey: PrincipalTables] = [:]
-        for (key, tables) in windows {
-            var key = key
-            key.windowStartMillis = ChunkAggregator.floor(key.windowStartMillis, to: length)
-            if var existing = coarser[key] {
-                existing.merge(tables)
-                coarser[key] = existing
-            } else {
-                coarser[key] = tables
-            }
-        }
-        return coarser
     }
 
     /// The next window length on the ladder 1 s, 5 s, 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 3 h,
@@ -239,34 +195,14 @@ public struct ActivityStream: Hashable, Sendable, Comparable {
     }
 }
 
-/// Names one principal window: its start and the log family it counts.
-public struct PrincipalWindowKey: Hashable, Sendable {
-    public var windowStartMillis: Int64
-    public var kind: LogKind
-}
-
 /// The busiest clients (API keys) and addresses of one log family, in bounded memory.
 public struct PrincipalTables: Sendable {
     public var clients: HeavyHitters
     public var addresses: HeavyHitters
 
-    /// Principal windows are never shorter than this: per-client patterns need an hour of calls.
-    public static let minimumWindowMillis: Int64 = 3_600_000
-    /// Counters per table in a principal window, and their HyperLogLog precision (256 bytes, ±6.5%).
-    public static let windowedCapacity = 32
-    public static let windowedPrecision = 8
-    /// Upper bound of one windowed `PrincipalTables` in bytes: two tables of 32 counters
-    /// (key, counts, activity, index), each with its HyperLogLog.
-    public static let windowedFootprint = 2 * (windowedCapacity * 200 + (1 << windowedPrecision) + 512)
-
     public init(capacity: Int, distinctPrecision: Int = 12) {
         clients = HeavyHitters(capacity: capacity, distinctPrecision: distinctPrecision)
         addresses = HeavyHitters(capacity: capacity, distinctPrecision: distinctPrecision)
-    }
-
-    /// The small tables kept per principal window.
-    public static func windowed() -> PrincipalTables {
-        PrincipalTables(capacity: windowedCapacity, distinctPrecision: windowedPrecision)
     }
 
     @inline(__always)

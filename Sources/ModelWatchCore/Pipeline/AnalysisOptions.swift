@@ -18,9 +18,6 @@ public struct AnalysisOptions: Sendable {
     /// before the window length grows; bounds memory on long inputs.
     public var windowBudget = AnalysisOptions.defaultWindowBudget
     public static let defaultWindowBudget = 1 << 20
-    /// Bytes the per-window client and address tables may hold per worker before their windows
-    /// (one hour at first) grow longer.
-    public var principalWindowBudget = 2 << 20
     /// Bytes the per-client and per-address abuse windows may hold, shared among the workers;
     /// past it their windows (one hour at first) grow longer.
     public var abuseBudget = 32 << 20

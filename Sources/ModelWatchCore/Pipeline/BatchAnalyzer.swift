@@ -31,7 +31,7 @@ public final class BatchAnalyzer: Sendable {
             ChunkAggregator(
                 sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
-                windowBudget: options.windowBudget, principalWindowBudget: options.principalWindowBudget,
+                windowBudget: options.windowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
@@ -52,7 +52,6 @@ public final class BatchAnalyzer: Sendable {
         for aggregator in aggregators { summary.merge(aggregator.finish()) }
         for (source, order) in ledger.withLock({ $0.result() }) { summary.sources[source].timeOrder = order }
         summary.coarsen(toFit: options.windowBudget)
-        summary.coarsenPrincipalWindows(toFit: options.principalWindowBudget)
         return summary
     }
 
