@@ -136,11 +136,30 @@ struct SymbolTable {
         self.capacity = capacity
     }
 
+    /// The last few symbols handed out: a record names the same few models, versions and hosts
+    /// as the records around it, and comparing a short name with a handful of stored ones costs
+    /// less than hashing it.
+    private var recent: [Int32] = []
+    private var nextRecent = 0
+    static let recentLimit = 8
+
     mutating func symbol(for bytes: UnsafeRawBufferPointer) -> Int32 {
+        for symbol in recent where ByteKeyTable.equal(table.keys[Int(symbol) - 2], bytes) { return symbol }
         let hash = ByteHashing.hash(bytes)
-        if let slot = table.find(bytes, hash: hash) { return Int32(slot + 2) }
-        guard table.count < capacity else { return Self.overflowSymbol }
-        return Int32(table.insert(bytes, hash: hash) + 2)
+        let symbol: Int32
+        if let slot = table.find(bytes, hash: hash) {
+            symbol = Int32(slot + 2)
+        } else {
+            guard table.count < capacity else { return Self.overflowSymbol }
+            symbol = Int32(table.insert(bytes, hash: hash) + 2)
+        }
+        if recent.count < Self.recentLimit {
+            recent.append(symbol)
+        } else {
+            recent[nextRecent] = symbol
+            nextRecent = (nextRecent + 1) % Self.recentLimit
+        }
+        return symbol
     }
 
     func name(of symbol: Int32) -> String? {

@@ -55,8 +55,12 @@ public struct LineFramer {
         self.sourceIndex = sourceIndex
         self.chunkSize = max(1, chunkSize)
         self.lineCap = max(1, lineCap)
-        pending.reserveCapacity(self.chunkSize + 64 * 1024)
+        pending.reserveCapacity(self.reservedCapacity)
     }
+
+    /// Room for a full chunk plus the block that completes it (the reader's blocks are 256 KiB),
+    /// so `pending` never grows by reallocating and copying a megabyte.
+    private var reservedCapacity: Int { chunkSize + 512 * 1024 }
 
     /// Appends a block of decoded bytes, calling `emit` for every chunk that is complete.
     public mutating func append(_ block: UnsafeRawBufferPointer, emit: (LineChunk) -> Void) {
@@ -100,7 +104,7 @@ public struct LineFramer {
         pending.removeLast(pending.count - wholeLinesEnd)
         var chunkBytes = tail
         swap(&chunkBytes, &pending)
-        pending.reserveCapacity(chunkSize + 64 * 1024)
+        pending.reserveCapacity(reservedCapacity)
         emit(LineChunk(sourceIndex: sourceIndex, sequence: sequence, startOffset: pendingOffset, bytes: chunkBytes))
         sequence += 1
         pendingOffset += Int64(chunkBytes.count)
