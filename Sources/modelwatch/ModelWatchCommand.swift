@@ -90,13 +90,7 @@ struct Analyze: ParsableCommand {
         options.lineCap = lineCap
         options.windowBudget = windowBudgetMb << 20
         options.abuseBudget = abuseBudgetMb << 20
-        if let accessFormat {
-            do {
-                options.accessFormat = try AccessLogFormat(nginx: accessFormat)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
+        options.accessFormat = try accessFormat.map(parseAccessFormat)
         var configuration = DetectorConfiguration()
         if let config {
             do {
@@ -115,13 +109,7 @@ struct Analyze: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let sources: [InputSource]
-        do {
-            sources = try InputDiscovery.expand(paths)
-        } catch {
-            throw ValidationError("\(error.description); give files, directories or - for standard input")
-        }
-        if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+        let sources = try inputSources(paths)
 
         let analyzer = BatchAnalyzer(options: options)
         let started = Date()
@@ -213,20 +201,8 @@ struct Baseline: ParsableCommand {
         }
         var options = AnalysisOptions(threads: threads)
         options.profileWindowMillis = Int64(drift.windowHours) * 3_600_000
-        if let accessFormat {
-            do {
-                options.accessFormat = try AccessLogFormat(nginx: accessFormat)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
-        let sources: [InputSource]
-        do {
-            sources = try InputDiscovery.expand(paths)
-        } catch {
-            throw ValidationError("\(error.description); give files, directories or - for standard input")
-        }
-        if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+        options.accessFormat = try accessFormat.map(parseAccessFormat)
+        let sources = try inputSources(paths)
         let summary = BatchAnalyzer(options: options).run(sources)
         let references = DriftReference.firstHours(
             drift.referenceHours, of: summary.profiles, minimumRecords: drift.minimumRecords)
@@ -245,5 +221,26 @@ struct Baseline: ParsableCommand {
             )
         }
         print("wrote \(output)")
+    }
+}
+
+/// The input files under `paths`, or a usage error a person can act on.
+func inputSources(_ paths: [String]) throws -> [InputSource] {
+    let sources: [InputSource]
+    do {
+        sources = try InputDiscovery.expand(paths)
+    } catch {
+        throw ValidationError("\(error.description); give files, directories or - for standard input")
+    }
+    if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+    return sources
+}
+
+/// An `--access-format` value parsed, or a usage error.
+func parseAccessFormat(_ text: String) throws -> AccessLogFormat {
+    do {
+        return try AccessLogFormat(nginx: text)
+    } catch {
+        throw ValidationError(error.description)
     }
 }

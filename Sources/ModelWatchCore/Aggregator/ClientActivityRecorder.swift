@@ -629,18 +629,7 @@ struct ClientEntry: TrackedEntry {
     }
 
     mutating func coarsen(to length: Int64) -> Int {
-        var merged: [ClientWindow] = []
-        for cell in cells {
-            let start = ChunkAggregator.floor(cell.windowStartMillis, to: length)
-            if let last = merged.last, last.windowStartMillis == start {
-                merged[merged.count - 1].merge(cell)
-            } else {
-                var moved = cell
-                moved.windowStartMillis = start
-                merged.append(moved)
-            }
-        }
-        cells = merged
+        cells = coarsened(cells, to: length)
         cellBytes = cells.reduce(0) { $0 + $1.footprint }
         return footprint
     }
@@ -713,19 +702,34 @@ struct AddressEntry: TrackedEntry {
     }
 
     mutating func coarsen(to length: Int64) -> Int {
-        var merged: [AddressWindow] = []
-        for cell in cells {
-            let start = ChunkAggregator.floor(cell.windowStartMillis, to: length)
-            if let last = merged.last, last.windowStartMillis == start {
-                merged[merged.count - 1].merge(cell)
-            } else {
-                var moved = cell
-                moved.windowStartMillis = start
-                merged.append(moved)
-            }
-        }
-        cells = merged
+        cells = coarsened(cells, to: length)
         cellBytes = cells.reduce(0) { $0 + $1.footprint }
         return footprint
     }
+}
+
+/// A per-window cell of the abuse tables: client windows and address windows coarsen alike.
+protocol WindowCell {
+    var windowStartMillis: Int64 { get set }
+    var footprint: Int { get }
+    mutating func merge(_ other: Self)
+}
+
+extension ClientWindow: WindowCell {}
+extension AddressWindow: WindowCell {}
+
+/// `cells` (in window order) moved into windows of `length`, neighbours that now share a window merged.
+func coarsened<Cell: WindowCell>(_ cells: [Cell], to length: Int64) -> [Cell] {
+    var merged: [Cell] = []
+    for cell in cells {
+        let start = ChunkAggregator.floor(cell.windowStartMillis, to: length)
+        if let last = merged.last, last.windowStartMillis == start {
+            merged[merged.count - 1].merge(cell)
+        } else {
+            var moved = cell
+            moved.windowStartMillis = start
+            merged.append(moved)
+        }
+    }
+    return merged
 }
