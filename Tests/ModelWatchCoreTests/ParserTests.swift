@@ -245,3 +245,37 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(throws: LineRejection.self) { try TestSupport.withAccess(line) { _, _ in () } }
     }
 }
+
+@Suite struct StringScanWordTests {
+    /// The eight-bytes-at-a-time test must flag exactly the first quote, backslash or control
+    /// byte of a word: every byte value at every position, and random words against a byte loop.
+    @Test func firstFlaggedByteMatchesAByteLoop() {
+        func oracle(_ bytes: [UInt8]) -> Int? {
+            bytes.firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+        }
+        func scanned(_ bytes: [UInt8]) -> Int? {
+            let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let flags = JSONByteScanner.bytesNeedingAttention(word)
+            return flags == 0 ? nil : flags.trailingZeroBitCount / 8
+        }
+        for position in 0..<8 {
+            for value in 0...255 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = UInt8(value)
+                #expect(scanned(bytes) == oracle(bytes), "byte \(value) at \(position)")
+            }
+        }
+        var state: UInt64 = 99
+        let interesting: [UInt8] = [
+            0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF, 0x61,
+        ]
+        for _ in 0..<50_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<8 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes.append(interesting[Int((state >> 33) % UInt64(interesting.count))])
+            }
+            #expect(scanned(bytes) == oracle(bytes))
+        }
+    }
+}

@@ -63,7 +63,7 @@ public struct LineFramer {
     private var reservedCapacity: Int { chunkSize + 512 * 1024 }
 
     /// Appends a block of decoded bytes, calling `emit` for every chunk that is complete.
-    public mutating func append(_ block: UnsafeRawBufferPointer, emit: (LineChunk) -> Void) {
+    public mutating func append(_ block: UnsafeRawBufferPointer, emit: (consuming LineChunk) -> Void) {
         var block = block
         bytesFramed += Int64(block.count)
         if skippingOverlongLine {
@@ -94,20 +94,25 @@ public struct LineFramer {
     }
 
     /// Emits whatever is buffered: the last line of a source need not end with a newline.
-    public mutating func finish(emit: (LineChunk) -> Void) {
+    public mutating func finish(emit: (consuming LineChunk) -> Void) {
         wholeLinesEnd = pending.count
         if !pending.isEmpty { cutChunk(emit: emit) }
     }
 
-    private mutating func cutChunk(emit: (LineChunk) -> Void) {
+    private mutating func cutChunk(emit: (consuming LineChunk) -> Void) {
         let tail = Array(pending[wholeLinesEnd...])
         pending.removeLast(pending.count - wholeLinesEnd)
         var chunkBytes = tail
         swap(&chunkBytes, &pending)
         pending.reserveCapacity(reservedCapacity)
-        emit(LineChunk(sourceIndex: sourceIndex, sequence: sequence, startOffset: pendingOffset, bytes: chunkBytes))
+        let count = chunkBytes.count
+        // The chunk takes the only reference to its bytes, so the parser can decode escapes in
+        // place without a copy-on-write copy of the whole chunk.
+        emit(
+            LineChunk(
+                sourceIndex: sourceIndex, sequence: sequence, startOffset: pendingOffset, bytes: consume chunkBytes))
         sequence += 1
-        pendingOffset += Int64(chunkBytes.count)
+        pendingOffset += Int64(count)
         wholeLinesEnd = 0
     }
 

@@ -49,7 +49,7 @@ public struct SourceReader: Sendable {
         var gzip: GzipMemberReader?
         var decidedCompression = false
 
-        func forward(_ chunk: LineChunk) {
+        func forward(_ chunk: consuming LineChunk) {
             var chunk = chunk
             if kind == nil { kind = LogKindDetector.detect(chunk.bytes) }
             emit(&chunk, kind ?? .unknown)
