@@ -166,6 +166,38 @@ import Testing
         #expect(LoggingGapDetector().events(for: try Self.analyze(steady)).isEmpty)
     }
 
+    /// A host whose archive is cut is silent from the cut on: that silence is the archive's loss
+    /// (low, explained). Another host that falls silent at the same minute, with intact logs,
+    /// is not explained by it (medium).
+    @Test func aSilenceWhereADamagedArchiveOfTheHostEndsIsExplained() throws {
+        let folder = try Self.gapFixture(gapHost: nil)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let whole = try Data(contentsOf: folder.appendingPathComponent("h2.jsonl"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("h2.jsonl"))
+        let compressed = try TestSupport.gzip(whole)
+        try compressed.prefix(compressed.count * 3 / 4).write(to: folder.appendingPathComponent("h2.jsonl.gz"))
+        let cut = try #require(
+            try Self.analyze(folder).sources.first { $0.path.hasSuffix("h2.jsonl.gz") }?.lastMillis)
+        // h3 goes quiet for 40 minutes from the minute after h2's last record.
+        let quietFrom = (cut / Self.minute + 1) * Self.minute
+        var lines: [String] = []
+        for minute in (8 * 60)..<(20 * 60) {
+            let start = Self.base + Int64(minute) * Self.minute
+            if start >= quietFrom && start < quietFrom + 40 * Self.minute { continue }
+            for call in 0..<12 { lines.append(Self.inferenceLine(millis: start + Int64(call) * 4_000, host: "h3")) }
+        }
+        try Self.write(lines, "h3.jsonl", in: folder)
+        let events = LoggingGapDetector().events(for: try Self.analyze(folder))
+        let byHost = Dictionary(grouping: events) { $0.entity.host ?? "" }
+        let lost = try #require(byHost["h2"]?.first)
+        #expect(lost.severity == .low)
+        #expect(lost.evidence.contains { $0.0 == "explained_by" })
+        let quiet = try #require(byHost["h3"]?.first)
+        #expect(quiet.severity == .medium)
+        #expect(!quiet.evidence.contains { $0.0 == "explained_by" })
+        #expect(byHost["h1"] == nil)
+    }
+
     @Test func theSamplesGapIsFound() throws {
         let events = LoggingGapDetector().events(for: try TestSupport.analyze([SampleArchiveTests.samples.path]))
         #expect(events.count == 1)

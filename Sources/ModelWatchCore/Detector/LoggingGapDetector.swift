@@ -12,8 +12,9 @@
 ///   minutes skips many records in each pause and needs a bigger silence to count.
 ///
 /// A silence that runs from the stream's last record to the end of the others' is reported too
-/// (a host stopped logging). A silence that starts where a truncated or corrupt archive of the
-/// stream ends is the archive's loss, already an integrity event: it is reported at low.
+/// (a host stopped logging). A silence that starts where a truncated or corrupt archive holding
+/// the stream's records ends is the archive's loss, already an integrity event: it is reported
+/// at low.
 /// For a serving host, gateway requests of the request-id sample that fall in the gap and have
 /// no inference record are the supporting evidence (the host served, but did not log).
 public struct LoggingGapDetector: Sendable {
@@ -143,10 +144,17 @@ public struct LoggingGapDetector: Sendable {
                     "; \(unlogged) of \(requests) sampled gateway requests in that time have no inference record"
             }
         }
-        let truncated = summary.sources.contains { source in
+        // A damaged archive of this stream (one that holds the host's records, or of the series)
+        // whose last record is where the silence starts.
+        let damaged = summary.sources.indices.filter { index in
+            let source = summary.sources[index]
             guard let ending = source.gzipEnding, ending != .complete, source.lastMillis != .min else { return false }
             return abs(source.lastMillis - startMillis) <= 2 * bucket
-                && (stream.isHost || SourceStatistics.seriesName(of: source.path) == stream.name)
+        }
+        let truncated = damaged.contains { index in
+            stream.isHost
+                ? summary.windows.keys.contains { $0.source == index && $0.host == stream.name }
+                : SourceStatistics.seriesName(of: summary.sources[index].path) == stream.name
         }
         if truncated {
             evidence.append(("explained_by", .text("a damaged archive ends where the silence starts")))
