@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ModelWatchCore
+import Synchronization
 
 @main
 struct ModelWatchCommand: ParsableCommand {
@@ -123,19 +124,30 @@ struct Analyze: ParsableCommand {
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
 
-        let drift = DriftDetector(configuration: configuration.drift, baseline: references).analyze(summary.profiles)
-        let raised =
-            (IntegrityDetector().events(for: summary) + drift.events
-            + ChangeDetector(configuration: configuration).events(for: summary)
-            + AccessSignatureDetector(administrators: configuration.administrators).events(for: summary)
-            + ClockSkewDetector().events(for: summary)
-            + CapacityDetector().events(for: summary)
-            + LoggingGapDetector().events(for: summary)
-            + AbuseDetector().events(for: summary)
-            + EnvironmentSeparationDetector(
-                markers: configuration.environmentMarkers.map(Set.init) ?? EnvironmentSeparationDetector.defaultMarkers
-            ).events(for: summary))
-            .sorted { ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id) }
+        // The abuse detector is the slowest; it runs beside the others.
+        let settings = configuration
+        let baselineReferences = references
+        let (abuseEvents, (drift, otherEvents)) = inParallel(
+            { AbuseDetector().events(for: summary) },
+            {
+                let drift = DriftDetector(configuration: settings.drift, baseline: baselineReferences).analyze(
+                    summary.profiles)
+                let events =
+                    IntegrityDetector().events(for: summary) + drift.events
+                    + ChangeDetector(configuration: settings).events(for: summary)
+                    + AccessSignatureDetector(administrators: settings.administrators).events(for: summary)
+                    + ClockSkewDetector().events(for: summary)
+                    + CapacityDetector().events(for: summary)
+                    + LoggingGapDetector().events(for: summary)
+                    + EnvironmentSeparationDetector(
+                        markers: settings.environmentMarkers.map(Set.init)
+                            ?? EnvironmentSeparationDetector.defaultMarkers
+                    ).events(for: summary)
+                return (drift, events)
+            })
+        let raised: [Event] = (otherEvents + abuseEvents).sorted {
+            ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id)
+        }
         if let events {
             let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
             if events == "-" {
@@ -243,4 +255,23 @@ func parseAccessFormat(_ text: String) throws -> AccessLogFormat {
     } catch {
         throw ValidationError(error.description)
     }
+}
+
+/// Runs two independent computations at once (the detectors read the finished summary and
+/// share nothing) and returns both results.
+func inParallel<First: Sendable, Second: Sendable>(
+    _ first: @Sendable () -> First, _ second: @Sendable () -> Second
+) -> (First, Second) {
+    let firstResult = Mutex<First?>(nil)
+    let secondResult = Mutex<Second?>(nil)
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+        if index == 0 {
+            let value = first()
+            firstResult.withLock { $0 = value }
+        } else {
+            let value = second()
+            secondResult.withLock { $0 = value }
+        }
+    }
+    return (firstResult.withLock { $0! }, secondResult.withLock { $0! })
 }
