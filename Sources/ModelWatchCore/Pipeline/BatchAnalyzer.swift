@@ -40,16 +40,27 @@ public final class BatchAnalyzer: Sendable {
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
         let boxes = aggregators.map(UncheckedBox.init)
+        let finished = Mutex([AnalysisSummary?](repeating: nil, count: options.threads))
         DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
-            // Each iteration touches only its own aggregator.
+            // Each iteration touches only its own aggregator; a worker that runs out of work
+            // resolves its names while the others are still parsing.
             let aggregator = boxes[worker].value
             workerLoop(aggregator: aggregator, scheduler: scheduler, sources: sources, reader: reader, ledger: ledger)
+            let result = aggregator.finish()
+            finished.withLock { $0[worker] = result }
         }
         var summary = AnalysisSummary(
             windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
             principalCapacity: options.principalCapacity)
         summary.profiles = ModelProfiles(windowMillis: options.profileWindowMillis ?? ModelProfiles.defaultWindowMillis)
-        for aggregator in aggregators { summary.merge(aggregator.finish()) }
+        // Taken out of the lock, so the lock keeps no second reference to copy on write.
+        let results = finished.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for result in results {
+            if let result { summary.merge(result) }
+        }
         for (source, order) in ledger.withLock({ $0.result() }) { summary.sources[source].timeOrder = order }
         summary.coarsen(toFit: options.windowBudget)
         return summary
