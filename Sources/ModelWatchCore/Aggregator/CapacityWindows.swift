@@ -151,11 +151,7 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
         while other.windowMillis < windowMillis {
             other.rebucket(to: AnalysisSummary.coarserWindow(after: other.windowMillis))
         }
-        windows.merge(other.windows) { first, second in
-            var combined = first
-            combined.merge(second)
-            return combined
-        }
+        windows.mergeAdding(other.windows)
         coarsenToFit()
     }
 
@@ -171,3 +167,5 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
         return mapped
     }
 }
+
+extension CapacityWindow: Mergeable {}

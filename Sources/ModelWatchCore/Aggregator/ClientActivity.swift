@@ -232,26 +232,14 @@ public struct AbuseState: Sendable {
         while other.windowMillis < windowMillis { other.coarsen() }
         for (model, table) in other.clients {
             for (client, cells) in table {
-                clients[model, default: [:]][client, default: [:]].merge(cells) { first, second in
-                    var combined = first
-                    combined.merge(second)
-                    return combined
-                }
+                clients[model, default: [:]][client, default: [:]].mergeAdding(cells)
             }
         }
         for (model, windows) in other.models {
-            models[model, default: [:]].merge(windows) { first, second in
-                var combined = first
-                combined.merge(second)
-                return combined
-            }
+            models[model, default: [:]].mergeAdding(windows)
         }
         for (address, cells) in other.addresses {
-            addresses[address, default: [:]].merge(cells) { first, second in
-                var combined = first
-                combined.merge(second)
-                return combined
-            }
+            addresses[address, default: [:]].mergeAdding(cells)
         }
         distinctClients.merge(other.distinctClients)
         distinctAddresses.merge(other.distinctAddresses)
@@ -323,3 +311,7 @@ public struct SmallDistinctCount: Sendable, Equatable {
         return raw
     }
 }
+
+extension ClientWindow: Mergeable {}
+extension ModelWindowTotals: Mergeable {}
+extension AddressWindow: Mergeable {}

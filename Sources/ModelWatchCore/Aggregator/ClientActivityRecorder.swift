@@ -709,10 +709,9 @@ struct AddressEntry: TrackedEntry {
 }
 
 /// A per-window cell of the abuse tables: client windows and address windows coarsen alike.
-protocol WindowCell {
+protocol WindowCell: Mergeable {
     var windowStartMillis: Int64 { get set }
     var footprint: Int { get }
-    mutating func merge(_ other: Self)
 }
 
 extension ClientWindow: WindowCell {}

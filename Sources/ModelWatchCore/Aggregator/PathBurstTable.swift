@@ -73,12 +73,10 @@ public struct PathBurstTable: Sendable {
     }
 
     public mutating func merge(_ other: PathBurstTable) {
-        cells.merge(other.cells) { first, second in
-            var combined = first
-            combined.merge(second)
-            return combined
-        }
+        cells.mergeAdding(other.cells)
         droppedCells += other.droppedCells
         if cells.count > capacity { shed() }
     }
 }
+
+extension PathBurstCell: Mergeable {}

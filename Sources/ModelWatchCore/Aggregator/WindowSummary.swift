@@ -130,11 +130,7 @@ public struct AnalysisSummary: Sendable {
                 sources.append(other.sources[index])
             }
         }
-        windows.merge(other.windows) { first, second in
-            var combined = first
-            combined.merge(second)
-            return combined
-        }
+        windows.mergeAdding(other.windows)
         gateway.merge(other.gateway)
         inference.merge(other.inference)
         probes.merge(other.probes)
@@ -221,3 +217,5 @@ public struct PrincipalTables: Sendable {
         addresses.merge(other.addresses)
     }
 }
+
+extension StreamWindow: Mergeable {}
