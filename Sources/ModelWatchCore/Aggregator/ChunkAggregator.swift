@@ -264,10 +264,11 @@ public final class ChunkAggregator {
             return
         }
         let path = Self.bytes(record.path, line)
-        let address = String(decoding: Self.bytes(record.address, line), as: UTF8.self)
-        pathBursts.add(address: address, pathHash: ByteHashing.hash(path), at: millis) {
-            String(decoding: path, as: UTF8.self)
-        }
+        let address = Self.bytes(record.address, line)
+        pathBursts.add(
+            addressHash: ByteHashing.hash(address), address: { String(decoding: address, as: UTF8.self) },
+            pathHash: ByteHashing.hash(path), at: millis
+        ) { String(decoding: path, as: UTF8.self) }
     }
 
     /// Counts the record's client and address in the run-level tables of its log family and in

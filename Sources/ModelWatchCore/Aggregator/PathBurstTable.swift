@@ -6,6 +6,8 @@
 /// distinct by path, on 4xx answers, capacity 10); here the bucket is a fixed minute so that
 /// workers' tables merge exactly (union of path hashes).
 public struct PathBurstCell: Sendable, Equatable {
+    /// The calling address, written once when the cell is made.
+    public var address = ""
     /// Hashes of the distinct paths, at most `PathBurstTable.pathLimit`.
     public var pathHashes: [UInt64] = []
     public var requests = 0
@@ -26,6 +28,7 @@ public struct PathBurstCell: Sendable, Equatable {
     }
 
     mutating func merge(_ other: PathBurstCell) {
+        if address.isEmpty { address = other.address }
         requests += other.requests
         firstMillis = min(firstMillis, other.firstMillis)
         lastMillis = max(lastMillis, other.lastMillis)
@@ -41,8 +44,9 @@ public struct PathBurstCell: Sendable, Equatable {
 /// A burst split between workers may then lose the part of it one worker dropped; a real
 /// burst keeps growing its own cell, so it is the last to go.
 public struct PathBurstTable: Sendable {
+    /// The address by its hash, so a 4xx answer from a known address makes no `String`.
     public struct Key: Hashable, Sendable {
-        public var address: String
+        public var addressHash: UInt64
         public var minuteStartMillis: Int64
     }
 
@@ -55,9 +59,12 @@ public struct PathBurstTable: Sendable {
         self.capacity = capacity
     }
 
-    mutating func add(address: String, pathHash: UInt64, at millis: Int64, sample: () -> String) {
-        let key = Key(address: address, minuteStartMillis: ChunkAggregator.floor(millis, to: 60_000))
-        cells[key, default: PathBurstCell()].add(pathHash: pathHash, at: millis, sample: sample)
+    mutating func add(
+        addressHash: UInt64, address: () -> String, pathHash: UInt64, at millis: Int64, sample: () -> String
+    ) {
+        let key = Key(addressHash: addressHash, minuteStartMillis: ChunkAggregator.floor(millis, to: 60_000))
+        if cells[key] == nil { cells[key] = PathBurstCell(address: address()) }
+        cells[key]!.add(pathHash: pathHash, at: millis, sample: sample)
         if cells.count > capacity { shed() }
     }
 

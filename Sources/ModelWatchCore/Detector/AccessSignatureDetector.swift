@@ -25,8 +25,8 @@ public struct AccessSignatureDetector: Sendable {
     public func events(for summary: AnalysisSummary) -> [Event] {
         var events: [Event] = []
         var bursts: [String: [PathBurstCell]] = [:]
-        for (key, cell) in summary.pathBursts.cells where cell.distinctPaths > burstDistinctPaths {
-            bursts[key.address, default: []].append(cell)
+        for cell in summary.pathBursts.cells.values where cell.distinctPaths > burstDistinctPaths {
+            bursts[cell.address, default: []].append(cell)
         }
         for (address, finding) in summary.probes.findings {
             let severity: Severity =
