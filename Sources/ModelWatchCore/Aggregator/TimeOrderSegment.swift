@@ -117,27 +117,17 @@ public struct TimeOrderLedger: Sendable {
     }
 
     public mutating func add(_ segment: TimeOrderSegment) {
-        let source = segment.sourceIndex
-        guard var run = joined[source] else {
-            if segment.firstSequence == 0 {
-                joined[source] = segment
-                drain(source)
-            } else {
-                waiting[source, default: [:]][segment.firstSequence] = segment
-            }
-            return
-        }
-        if segment.firstSequence == run.lastSequence + 1 {
-            run = run.joined(with: segment, tolerance: toleranceMillis)
-            joined[source] = run
-            drain(source)
-        } else {
-            waiting[source, default: [:]][segment.firstSequence] = segment
-        }
+        waiting[segment.sourceIndex, default: [:]][segment.firstSequence] = segment
+        drain(segment.sourceIndex)
     }
 
+    /// Joins every waiting segment that now follows the source's run (the first chunk starts it).
     private mutating func drain(_ source: Int) {
-        guard var run = joined[source] else { return }
+        if joined[source] == nil {
+            guard let first = waiting[source]?.removeValue(forKey: 0) else { return }
+            joined[source] = first
+        }
+        var run = joined[source]!
         while let next = waiting[source]?.removeValue(forKey: run.lastSequence + 1) {
             run = run.joined(with: next, tolerance: toleranceMillis)
         }

@@ -146,9 +146,15 @@ public struct IntegrityDetector: Sendable {
         struct Group {
             var ids = 0
             var copies = 0
-            var sampled = 0
             var first: Int64 = .max
             var last: Int64 = .min
+
+            mutating func add(copies written: Int, at millis: Int64) {
+                ids += 1
+                copies += written - 1
+                first = min(first, millis)
+                last = max(last, millis)
+            }
         }
         var groups: [EventEntity: Group] = [:]
         var sampledPerFamily: [LogKind: Int] = [:]
@@ -156,19 +162,12 @@ public struct IntegrityDetector: Sendable {
             if times.inferenceCopies > 0 { sampledPerFamily[.inference, default: 0] += 1 }
             if times.accessCopies > 0 { sampledPerFamily[.access, default: 0] += 1 }
             if times.inferenceCopies > 1, let millis = times.inferenceMillis {
-                let entity = EventEntity(host: times.inferenceHost ?? "(no host)")
-                groups[entity, default: Group()].ids += 1
-                groups[entity, default: Group()].copies += times.inferenceCopies - 1
-                groups[entity]!.first = min(groups[entity]!.first, millis)
-                groups[entity]!.last = max(groups[entity]!.last, millis)
+                groups[EventEntity(host: times.inferenceHost ?? "(no host)"), default: Group()].add(
+                    copies: times.inferenceCopies, at: millis)
             }
             if times.accessCopies > 1, let millis = times.accessMillis {
                 let series = times.accessSource.map { SourceStatistics.seriesName(of: sources[$0].path) } ?? "-"
-                let entity = EventEntity(source: series)
-                groups[entity, default: Group()].ids += 1
-                groups[entity, default: Group()].copies += times.accessCopies - 1
-                groups[entity]!.first = min(groups[entity]!.first, millis)
-                groups[entity]!.last = max(groups[entity]!.last, millis)
+                groups[EventEntity(source: series), default: Group()].add(copies: times.accessCopies, at: millis)
             }
         }
         let rate = Int(samples.sampleRate)
