@@ -108,14 +108,7 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         other.park()
         while bucketMillis < other.bucketMillis { rebucket(to: bucketMillis * 2) }
         while other.bucketMillis < bucketMillis { other.rebucket(to: other.bucketMillis * 2) }
-        for (key, counts) in other.blocks {
-            if var mine = blocks[key] {
-                for index in mine.indices { mine[index] &+= counts[index] }
-                blocks[key] = mine
-            } else {
-                blocks[key] = counts
-            }
-        }
+        for (key, counts) in other.blocks { Self.add(counts, to: key, in: &blocks) }
         if blocks.count > maximumBlocks { coarsen() }
     }
 
@@ -123,15 +116,21 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     public func mapStreams<Other: Hashable & Sendable>(_ transform: (Stream) -> Other) -> ActivityTimeline<Other> {
         var mapped = ActivityTimeline<Other>(bucketMillis: bucketMillis, maximumBlocks: maximumBlocks)
         for (key, counts) in storedBlocks {
-            let newKey = ActivityTimeline<Other>.BlockKey(stream: transform(key.stream), block: key.block)
-            if var existing = mapped.blocks[newKey] {
-                for index in existing.indices { existing[index] &+= counts[index] }
-                mapped.blocks[newKey] = existing
-            } else {
-                mapped.blocks[newKey] = counts
-            }
+            ActivityTimeline<Other>.add(
+                counts, to: .init(stream: transform(key.stream), block: key.block), in: &mapped.blocks)
         }
         return mapped
+    }
+
+    /// Adds a block's counts to the block of `key`, in place (a missing block takes them as they are).
+    private static func add(_ counts: [UInt32], to key: BlockKey, in blocks: inout [BlockKey: [UInt32]]) {
+        // Taken out of the table, the block is uniquely referenced and adds without a copy.
+        guard var sum = blocks.removeValue(forKey: key) else {
+            blocks[key] = counts
+            return
+        }
+        for index in counts.indices { sum[index] &+= counts[index] }
+        blocks[key] = sum
     }
 
     public var streams: Set<Stream> { Set(storedBlocks.keys.map(\.stream)) }
