@@ -135,13 +135,7 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
     }
 
     private mutating func rebucket(to length: Int64) {
-        var coarser: [Key: CapacityWindow] = [:]
-        for (key, window) in windows where window.records > 0 {
-            let newKey = Key(
-                model: key.model, windowStartMillis: ChunkAggregator.floor(key.windowStartMillis, to: length))
-            coarser[newKey, default: CapacityWindow()].merge(window)
-        }
-        windows = coarser
+        windows = windows.rebucketed(\.windowStartMillis, to: length)
         windowMillis = length
     }
 

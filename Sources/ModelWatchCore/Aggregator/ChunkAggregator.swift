@@ -307,13 +307,7 @@ public final class ChunkAggregator {
     private func coarsen() {
         while windowFootprint > windowBudget && windows.count > 1 {
             windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)
-            var coarser: [LocalWindowKey: StreamWindow] = [:]
-            for (key, window) in windows {
-                var key = key
-                key.windowStartMillis = Self.floor(key.windowStartMillis, to: windowMillis)
-                coarser[key, default: StreamWindow()].merge(window)
-            }
-            windows = coarser
+            windows = windows.rebucketed(\.windowStartMillis, to: windowMillis)
             windowFootprint = windows.values.reduce(0) { $0 + $1.footprint }
         }
     }

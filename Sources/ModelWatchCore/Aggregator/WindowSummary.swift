@@ -157,14 +157,7 @@ public struct AnalysisSummary: Sendable {
     /// Re-buckets every window into the next longer window length.
     public mutating func coarsen() {
         windowMillis = Self.coarserWindow(after: windowMillis)
-        var coarser: [WindowKey: StreamWindow] = [:]
-        coarser.reserveCapacity(windows.count / 2)
-        for (key, window) in windows {
-            var key = key
-            key.windowStartMillis = ChunkAggregator.floor(key.windowStartMillis, to: windowMillis)
-            coarser[key, default: StreamWindow()].merge(window)
-        }
-        windows = coarser
+        windows = windows.rebucketed(\.windowStartMillis, to: windowMillis)
     }
 
     /// Approximate bytes held by the window table.
