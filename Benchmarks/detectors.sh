@@ -12,18 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
-DATA=${DATA:-bench-data}
-mkdir -p "$DATA"
-
-need=()
-command -v hyperfine >/dev/null || need+=(hyperfine)
-[[ -x /usr/bin/time ]] || need+=(time)
-if ((${#need[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-fi
-
-swift build -c release --product modelwatch >/dev/null
-bin=.build/release/modelwatch
+source Benchmarks/setup.sh
 
 archive="$DATA/archive-4x64mb"
 small="$DATA/large-50mb.jsonl.gz"

@@ -11,20 +11,9 @@ cd "$(dirname "$0")/.."
 
 MB=${MB:-500}
 RUNS=${RUNS:-3}
-DATA=${DATA:-bench-data}
 ARCHIVE_FILES=${ARCHIVE_FILES:-8}
 ARCHIVE_MB=${ARCHIVE_MB:-64}
-mkdir -p "$DATA"
-
-need=()
-command -v hyperfine >/dev/null || need+=(hyperfine)
-[[ -x /usr/bin/time ]] || need+=(time)
-if ((${#need[@]})); then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-fi
-
-swift build -c release --product modelwatch >/dev/null
-bin=.build/release/modelwatch
+source Benchmarks/setup.sh
 
 large="$DATA/large-${MB}mb.jsonl.gz"
 larger="$DATA/large-$((4 * MB))mb.jsonl.gz"
