@@ -15,7 +15,7 @@ let package = Package(
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Signatures/data")],
+            name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Features/Probes/data")],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class
                 // properties (swift_beginAccess on every record: about 5% of the run in a

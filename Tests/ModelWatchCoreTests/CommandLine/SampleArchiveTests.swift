@@ -7,6 +7,7 @@ import Testing
 /// samples/README.md (an independent Python implementation of the formats).
 @Suite struct SampleArchiveTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("samples")
 
     @Test func countsMatchTheGeneratorsManifest() throws {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The signature lists the access-log checks match against, loaded at start from the data files
-/// in `Signatures/data/` (each names its public source): scanner user agents, probe paths, and
+/// in `Features/Probes/data/` (each names its public source): scanner user agents, probe paths, and
 /// administrative path prefixes. Matching is case-insensitive and byte-level; agents and paths
 /// are each searched for all their signatures in one pass (`MultiPatternMatcher`).
 public struct RequestSignatures: Sendable {
