@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ModelWatchCore
-import Synchronization
 
 @main
 struct ModelWatchCommand: ParsableCommand {
@@ -92,16 +91,15 @@ struct Analyze: ParsableCommand {
         options.windowBudget = windowBudgetMb << 20
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
-        var configuration = DetectorConfiguration()
+        var detectors = DetectorConfiguration()
         if let config {
             do {
-                configuration = try DetectorConfiguration.load(path: config)
+                detectors = try DetectorConfiguration.load(path: config)
             } catch {
                 throw ValidationError(error.description)
             }
         }
-        options.signatures = RequestSignatures.bundled(extraAdminPaths: configuration.adminPaths)
-        options.profileWindowMillis = noProfiles ? nil : Int64(configuration.drift.windowHours) * 3_600_000
+        options.profileWindowMillis = noProfiles ? nil : Int64(detectors.drift.windowHours) * 3_600_000
         var references: [String: DriftReference]?
         if let baseline {
             do {
@@ -111,43 +109,22 @@ struct Analyze: ParsableCommand {
             }
         }
         let sources = try inputSources(paths)
+        let analysis = Analysis(
+            configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
 
-        let analyzer = BatchAnalyzer(options: options)
+        let reader = analysis.makeReader()
         let started = Date()
         var progress: ProgressLine?
         if !noProgress && ProgressLine.standardErrorIsTerminal {
             let total = sources.compactMap(\.size).reduce(0, +)
-            progress = ProgressLine(totalBytes: total) { analyzer.progress }
+            progress = ProgressLine(totalBytes: total) { reader.progress }
             progress?.start()
         }
-        let summary = analyzer.run(sources)
+        let summary = reader.run(sources)
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
-
-        // The abuse detector is the slowest; it runs beside the others.
-        let settings = configuration
-        let baselineReferences = references
-        let (abuseEvents, (drift, otherEvents)) = inParallel(
-            { AbuseDetector().events(for: summary) },
-            {
-                let drift = DriftDetector(configuration: settings.drift, baseline: baselineReferences).analyze(
-                    summary.profiles)
-                let events =
-                    IntegrityDetector().events(for: summary) + drift.events
-                    + ChangeDetector(configuration: settings).events(for: summary)
-                    + AccessSignatureDetector(administrators: settings.administrators).events(for: summary)
-                    + ClockSkewDetector().events(for: summary)
-                    + CapacityDetector().events(for: summary)
-                    + LoggingGapDetector().events(for: summary)
-                    + EnvironmentSeparationDetector(
-                        markers: settings.environmentMarkers.map(Set.init)
-                            ?? EnvironmentSeparationDetector.defaultMarkers
-                    ).events(for: summary)
-                return (drift, events)
-            })
-        let raised: [Event] = (otherEvents + abuseEvents).sorted {
-            ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id)
-        }
+        let result = analysis.evaluate(summary)
+        let raised = result.events
         if let events {
             let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
             if events == "-" {
@@ -158,15 +135,8 @@ struct Analyze: ParsableCommand {
         }
         var report = SummaryReport()
         report.topCount = top
-        report.checkedTypes = [
-            .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
-            .opsCapacity, .opsLoggingGap,
-            .abuseExtraction, .abuseRate, .abuseCredentialStuffing, .abuseKeySharing,
-        ]
-        if !noProfiles {
-            report.checkedTypes?.formUnion([.driftFeature, .driftPrediction, .qualityAccuracyDrop, .qualityData])
-            report.drift = drift
-        }
+        report.checkedTypes = result.checkedTypes
+        report.drift = result.drift
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))
@@ -215,7 +185,7 @@ struct Baseline: ParsableCommand {
         options.profileWindowMillis = Int64(drift.windowHours) * 3_600_000
         options.accessFormat = try accessFormat.map(parseAccessFormat)
         let sources = try inputSources(paths)
-        let summary = BatchAnalyzer(options: options).run(sources)
+        let summary = Analysis(configuration: AnalysisConfiguration(options: options)).read(sources)
         let references = DriftReference.firstHours(
             drift.referenceHours, of: summary.profiles, minimumRecords: drift.minimumRecords)
         guard !references.isEmpty else {
@@ -255,23 +225,4 @@ func parseAccessFormat(_ text: String) throws -> AccessLogFormat {
     } catch {
         throw ValidationError(error.description)
     }
-}
-
-/// Runs two independent computations at once (the detectors read the finished summary and
-/// share nothing) and returns both results.
-func inParallel<First: Sendable, Second: Sendable>(
-    _ first: @Sendable () -> First, _ second: @Sendable () -> Second
-) -> (First, Second) {
-    let firstResult = Mutex<First?>(nil)
-    let secondResult = Mutex<Second?>(nil)
-    DispatchQueue.concurrentPerform(iterations: 2) { index in
-        if index == 0 {
-            let value = first()
-            firstResult.withLock { $0 = value }
-        } else {
-            let value = second()
-            secondResult.withLock { $0 = value }
-        }
-    }
-    return (firstResult.withLock { $0! }, secondResult.withLock { $0! })
 }
