@@ -7,15 +7,24 @@ struct ModelWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
+        version: ModelWatchVersion.current,
         subcommands: [Analyze.self, Baseline.self],
         defaultSubcommand: nil)
 
-    /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
+    /// SPEC.md fixes exit status 2 for usage errors (ArgumentParser's default is 64, EX_USAGE)
+    /// and 3 for an output that could not be written.
     static func main() {
+        OutputFile.ignoreBrokenPipeSignal()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let error = error as? OutputError {
+                // A reader of standard output that went away (`| head`) ends the run quietly.
+                if error.isClosedStandardOutput { Foundation.exit(0) }
+                FileHandle.standardError.write(Data("modelwatch: \(error.description)\n".utf8))
+                Foundation.exit(3)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)
@@ -51,6 +60,9 @@ struct Analyze: ParsableCommand {
         help:
             "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
     var failOn: String?
+
+    @Flag(help: "With --fail-on, accept an input with no records at all (by default that fails the run with status 1).")
+    var allowEmpty = false
 
     @Option(help: "Worker threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -109,6 +121,9 @@ struct Analyze: ParsableCommand {
             }
         }
         let sources = try inputSources(paths)
+        // Opened before the run, so that an output that cannot be written fails at once rather
+        // than after hours of reading; a regular file is replaced only at `commit`.
+        let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
         let analysis = Analysis(
             configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
 
@@ -125,12 +140,12 @@ struct Analyze: ParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         let result = analysis.evaluate(summary)
         let raised = result.events
-        if let events {
-            let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
-            if events == "-" {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            } else if !FileManager.default.createFile(atPath: events, contents: Data(text.utf8)) {
-                throw ValidationError("cannot write events to \(events); check that its folder exists and is writable")
+        if let eventsOutput {
+            // A reader that took what it wanted (`--events - | head -3`) ends the events; the
+            // summary still goes to standard error and the exit status still follows --fail-on.
+            try untilStandardOutputCloses { () throws(OutputError) in
+                for event in raised { try eventsOutput.write(EventJSON.line(for: event) + "\n") }
+                try eventsOutput.commit()
             }
         }
         var report = SummaryReport()
@@ -141,11 +156,21 @@ struct Analyze: ParsableCommand {
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))
         } else {
-            print(rendered, terminator: "")
+            try untilStandardOutputCloses { () throws(OutputError) in
+                try OutputFile.write(rendered, to: "-", name: "summary")
+            }
         }
-        if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
+        guard let failOn, let threshold = Severity(name: failOn) else { return }
+        if summary.parsedRecords == 0 && !allowEmpty {
+            // A check that saw nothing has not passed: --fail-on is for alerting, and an empty
+            // input (a log shipper that stopped, a wrong path) must not read as clean.
+            FileHandle.standardError.write(
+                Data(
+                    "modelwatch: no input records in \(paths.joined(separator: ", ")): nothing was checked, so --fail-on fails the run (--allow-empty accepts an empty input)\n"
+                        .utf8))
             throw ExitCode(1)
         }
+        if raised.contains(where: { $0.severity >= threshold }) { throw ExitCode(1) }
     }
 }
 
@@ -192,17 +217,29 @@ struct Baseline: ParsableCommand {
             throw ValidationError(
                 "no inference records with a model in \(paths.joined(separator: ", ")): nothing to profile")
         }
+        let text: String
         do {
-            try BaselineFile(references: references, windowHours: drift.windowHours).write(to: output)
+            text = try BaselineFile(references: references, windowHours: drift.windowHours).encoded()
         } catch {
             throw ValidationError(error.description)
         }
+        try OutputFile.write(text, to: output, name: "baseline")
+        var lines = ""
         for reference in references.values.sorted(by: { $0.model < $1.model }) {
-            print(
-                "\(reference.model): \(reference.profile.records) records from \(TimestampParser.formatRFC3339(millis: reference.startMillis)) to \(TimestampParser.formatRFC3339(millis: reference.endMillis)), \(reference.profile.features.count) features"
-            )
+            lines +=
+                "\(reference.model): \(reference.profile.records) records from \(TimestampParser.formatRFC3339(millis: reference.startMillis)) to \(TimestampParser.formatRFC3339(millis: reference.endMillis)), \(reference.profile.features.count) features\n"
         }
-        print("wrote \(output)")
+        try OutputFile.write(lines + "wrote \(output)\n", to: "-", name: "summary")
+    }
+}
+
+/// Runs `body`, which writes an output; a closed standard output (the reader went away, as
+/// `| head` does) ends that output quietly, and every other write error is thrown.
+func untilStandardOutputCloses(_ body: () throws(OutputError) -> Void) throws(OutputError) {
+    do {
+        try body()
+    } catch {
+        if !error.isClosedStandardOutput { throw error }
     }
 }
 
