@@ -47,7 +47,10 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
-    @Option(help: "A JSON configuration file (approved changes; see README).")
+    @Option(
+        help:
+            "A configuration file, JSON or YAML (.yaml, .yml): approved changes, administrators, drift settings; see README."
+    )
     var config: String?
 
     @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
@@ -184,7 +187,7 @@ struct Baseline: ParsableCommand {
     @Option(help: "Where to write the baseline (versioned JSON; see README).")
     var output: String
 
-    @Option(help: "A JSON configuration file; its drift.window_hours and drift.reference_hours apply.")
+    @Option(help: "A configuration file (JSON or YAML); its drift.window_hours and drift.reference_hours apply.")
     var config: String?
 
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
