@@ -9,13 +9,16 @@ let package = Package(
         .library(name: "ModelWatchCore", targets: ["ModelWatchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML config and mapping files, with line and column marks (libyaml inside).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Features/Probes/data")],
+            name: "ModelWatchCore", dependencies: ["CZlib", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Features/Probes/data")],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class
                 // properties (swift_beginAccess on every record: about 5% of the run in a

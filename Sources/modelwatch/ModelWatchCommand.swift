@@ -7,15 +7,24 @@ struct ModelWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
+        version: ModelWatchVersion.current,
         subcommands: [Analyze.self, Baseline.self, Merge.self],
         defaultSubcommand: nil)
 
-    /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
+    /// SPEC.md fixes exit status 2 for usage errors (ArgumentParser's default is 64, EX_USAGE)
+    /// and 3 for an output that could not be written.
     static func main() {
+        OutputFile.ignoreBrokenPipeSignal()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let error = error as? OutputError {
+                // A reader of standard output that went away (`| head`) ends the run quietly.
+                if error.isClosedStandardOutput { Foundation.exit(0) }
+                FileHandle.standardError.write(Data("modelwatch: \(error.description)\n".utf8))
+                Foundation.exit(3)
+            }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)
@@ -38,7 +47,10 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
-    @Option(help: "A JSON configuration file (approved changes; see README).")
+    @Option(
+        help:
+            "A configuration file, JSON or YAML (.yaml, .yml): approved changes, administrators, drift settings; see README."
+    )
     var config: String?
 
     @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
@@ -51,6 +63,9 @@ struct Analyze: ParsableCommand {
         help:
             "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
     var failOn: String?
+
+    @Flag(help: "With --fail-on, accept an input with no records at all (by default that fails the run with status 1).")
+    var allowEmpty = false
 
     @Option(help: "Worker threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -112,6 +127,9 @@ struct Analyze: ParsableCommand {
             }
         }
         let sources = try inputSources(paths)
+        // Opened before the run, so that an output that cannot be written fails at once rather
+        // than after hours of reading; a regular file is replaced only at `commit`.
+        let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
         let analysis = Analysis(
             configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
 
@@ -127,10 +145,12 @@ struct Analyze: ParsableCommand {
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
         if let saveState {
-            try writeOutput(saveState, "the state", StateFile.encode(AnalysisState(summary: summary, options: options)))
+            try OutputFile.write(
+                StateFile.encode(AnalysisState(summary: summary, options: options)), to: saveState, name: "state")
         }
         try report(
-            analysis.evaluate(summary), of: summary, elapsed: elapsed, events: events, top: top, failOn: failOn)
+            analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput, top: top,
+            failOn: failOn, allowEmpty: allowEmpty, inputs: paths)
     }
 }
 
@@ -162,6 +182,9 @@ struct Merge: ParsableCommand {
     @Option(help: "Also write the merged state to FILE (to merge it again later).")
     var saveState: String?
 
+    @Flag(help: "With --fail-on, accept states with no records at all (by default that fails the run with status 1).")
+    var allowEmpty = false
+
     func validate() throws {
         if let failOn, Severity(name: failOn) == nil {
             throw ValidationError("--fail-on takes info, low, medium, high or critical, not '\(failOn)'")
@@ -180,31 +203,32 @@ struct Merge: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let options = merged.options(threads: ProcessInfo.processInfo.activeProcessorCount)
+        let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
         let analysis = Analysis(
             configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
         if let saveState {
-            try writeOutput(saveState, "the merged state", StateFile.encode(merged))
+            try OutputFile.write(StateFile.encode(merged), to: saveState, name: "merged state")
         }
         try report(
             analysis.evaluate(merged.summary), of: merged.summary, elapsed: Date().timeIntervalSince(started),
-            events: events, top: top, failOn: failOn)
+            events: eventsOutput, top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: states)
     }
 }
 
-/// Writes events (to `events`, `-` for standard output) and prints the summary (to standard
-/// error when the events go to standard output); exit 1 when `failOn` is met. What `analyze`
-/// and `merge` both end with.
+/// Writes events (to `events`; `-` is standard output) and prints the summary (to standard
+/// error when the events go to standard output); exit 1 when `failOn` is met, or when nothing
+/// was read at all unless `allowEmpty`. What `analyze` and `merge` both end with.
 func report(
-    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: String?, top: Int,
-    failOn: String?
+    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: OutputFile?, top: Int,
+    failOn: String?, allowEmpty: Bool, inputs: [String]
 ) throws {
     let raised = result.events
     if let events {
-        let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
-        if events == "-" {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        } else {
-            try writeOutput(events, "the events", Array(text.utf8))
+        // A reader that took what it wanted (`--events - | head -3`) ends the events; the
+        // summary still goes to standard error and the exit status still follows --fail-on.
+        try untilStandardOutputCloses { () throws(OutputError) in
+            for event in raised { try events.write(EventJSON.line(for: event) + "\n") }
+            try events.commit()
         }
     }
     var report = SummaryReport()
@@ -212,25 +236,24 @@ func report(
     report.checkedTypes = result.checkedTypes
     report.drift = result.drift
     let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
-    if events == "-" {
+    if events?.isStandardOutput == true {
         FileHandle.standardError.write(Data(rendered.utf8))
     } else {
-        print(rendered, terminator: "")
+        try untilStandardOutputCloses { () throws(OutputError) in
+            try OutputFile.write(rendered, to: "-", name: "summary")
+        }
     }
-    if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
+    guard let failOn, let threshold = Severity(name: failOn) else { return }
+    if summary.parsedRecords == 0 && !allowEmpty {
+        // A check that saw nothing has not passed: --fail-on is for alerting, and an empty
+        // input (a log shipper that stopped, a wrong path) must not read as clean.
+        FileHandle.standardError.write(
+            Data(
+                "modelwatch: no input records in \(inputs.joined(separator: ", ")): nothing was checked, so --fail-on fails the run (--allow-empty accepts an empty input)\n"
+                    .utf8))
         throw ExitCode(1)
     }
-}
-
-/// Writes an output atomically; a failure is reported on standard error naming the output and
-/// its cause, and exits with status 3 (SPEC.md).
-func writeOutput(_ path: String, _ what: String, _ bytes: [UInt8]) throws {
-    do {
-        try OutputFile.write(bytes, to: path)
-    } catch {
-        FileHandle.standardError.write(Data("modelwatch: cannot write \(what) to \(path): \(error.cause)\n".utf8))
-        throw ExitCode(3)
-    }
+    if raised.contains(where: { $0.severity >= threshold }) { throw ExitCode(1) }
 }
 
 /// The `--config` file's detector settings, or a usage error naming it.
@@ -263,7 +286,7 @@ struct Baseline: ParsableCommand {
     @Option(help: "Where to write the baseline (versioned JSON; see README).")
     var output: String
 
-    @Option(help: "A JSON configuration file; its drift.window_hours and drift.reference_hours apply.")
+    @Option(help: "A configuration file (JSON or YAML); its drift.window_hours and drift.reference_hours apply.")
     var config: String?
 
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
@@ -296,17 +319,29 @@ struct Baseline: ParsableCommand {
             throw ValidationError(
                 "no inference records with a model in \(paths.joined(separator: ", ")): nothing to profile")
         }
+        let text: String
         do {
-            try BaselineFile(references: references, windowHours: drift.windowHours).write(to: output)
+            text = try BaselineFile(references: references, windowHours: drift.windowHours).encoded()
         } catch {
             throw ValidationError(error.description)
         }
+        try OutputFile.write(text, to: output, name: "baseline")
+        var lines = ""
         for reference in references.values.sorted(by: { $0.model < $1.model }) {
-            print(
-                "\(reference.model): \(reference.profile.records) records from \(TimestampParser.formatRFC3339(millis: reference.startMillis)) to \(TimestampParser.formatRFC3339(millis: reference.endMillis)), \(reference.profile.features.count) features"
-            )
+            lines +=
+                "\(reference.model): \(reference.profile.records) records from \(TimestampParser.formatRFC3339(millis: reference.startMillis)) to \(TimestampParser.formatRFC3339(millis: reference.endMillis)), \(reference.profile.features.count) features\n"
         }
-        print("wrote \(output)")
+        try OutputFile.write(lines + "wrote \(output)\n", to: "-", name: "summary")
+    }
+}
+
+/// Runs `body`, which writes an output; a closed standard output (the reader went away, as
+/// `| head` does) ends that output quietly, and every other write error is thrown.
+func untilStandardOutputCloses(_ body: () throws(OutputError) -> Void) throws(OutputError) {
+    do {
+        try body()
+    } catch {
+        if !error.isClosedStandardOutput { throw error }
     }
 }
 

@@ -163,6 +163,9 @@ public struct AnalysisSummary: Sendable {
     /// Approximate bytes held by the window table.
     public var windowFootprint: Int { windows.values.reduce(0) { $0 + $1.footprint } }
 
+    /// Records parsed across all sources; zero means the run had nothing to check.
+    public var parsedRecords: Int { sources.reduce(0) { $0 + $1.parsed } }
+
     /// Coarsens until the window table fits `budget` bytes. A worker's table is never larger
     /// than the merged table at the same window length, and every worker coarsens only when its
     /// own table passes the same budget, so the final window length is the shortest one at which

@@ -74,34 +74,52 @@ public struct DetectorConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Reads a configuration file; errors name the file and what to fix.
+    /// Reads a configuration file (JSON, or YAML when named `.yaml`/`.yml`); errors name the
+    /// file, line and column and what to fix.
     public static func load(path: String) throws(LoadError) -> DetectorConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(description: "cannot read config file \(path)")
+        let bytes: [UInt8]
+        do {
+            bytes = try StrictDocument.readFile(path)
+        } catch {
+            throw LoadError(description: "config file \(error.description)")
         }
-        return try parse(data, path: path)
+        return try parse(Data(bytes), path: path)
     }
 
-    static func parse(_ data: Data, path: String = "config") throws(LoadError) -> DetectorConfiguration {
+    /// Parses a configuration document strictly: ``schema`` first (unknown keys, types, an
+    /// approval's window), then the values through `JSONDecoder` on the checked tree.
+    static func parse(_ data: Data, path: String = "config.json") throws(LoadError) -> DetectorConfiguration {
+        let root: DocumentNode
+        do {
+            root = try StrictDocument.parse([UInt8](data), file: path)
+            try schema.check(root, file: path)
+        } catch {
+            throw LoadError(description: "config file \(error.description)")
+        }
         let file: FileFormat
         do {
-            file = try JSONDecoder().decode(FileFormat.self, from: data)
+            file = try JSONDecoder().decode(FileFormat.self, from: Data(root.canonicalJSON().utf8))
         } catch {
-            throw LoadError(description: "config file \(path) is not valid: \(error)")
+            // The schema admits only what FileFormat decodes, so this is a bug, not a user error.
+            throw LoadError(description: "config file \(path) could not be decoded after its check: \(error)")
         }
         var configuration = DetectorConfiguration()
         configuration.administrators = Set(file.administrators ?? [])
         configuration.adminPaths = file.adminPaths ?? []
         configuration.environmentMarkers = file.environmentMarkers
         configuration.drift = try DriftConfiguration.make(file.drift, path: path)
+        let approvals: [DocumentNode]
+        if case .array(let items) = root["approved_changes"]?.value { approvals = items } else { approvals = [] }
         for (index, change) in (file.approvedChanges ?? []).enumerated() {
             func time(_ text: String?, _ field: String) throws(LoadError) -> Int64? {
                 guard let text else { return nil }
                 guard let millis = Array(text.utf8).withUnsafeBytes({ TimestampParser.parseRFC3339($0) }) else {
-                    throw LoadError(
-                        description:
-                            "config file \(path): approved_changes[\(index)].\(field) '\(text)' is not an RFC 3339 time such as 2026-11-17T13:00:00Z"
+                    let error = DocumentError(
+                        file: path, position: approvals[index][field]?.position,
+                        message:
+                            "approved_changes[\(index)].\(field) '\(text)' is not an RFC 3339 time such as 2026-11-17T13:00:00Z"
                     )
+                    throw LoadError(description: "config file \(error.description)")
                 }
                 return millis
             }

@@ -80,8 +80,8 @@ public enum StateFile {
     }
 
     /// Writes `state` to `path` atomically (see `OutputFile`).
-    public static func write(_ state: AnalysisState, to path: String) throws(OutputFile.WriteError) {
-        try OutputFile.write(encode(state), to: path)
+    public static func write(_ state: AnalysisState, to path: String) throws(OutputError) {
+        try OutputFile.write(encode(state), to: path, name: "state")
     }
 
     /// Reads the state at `path`; every failure names the file.

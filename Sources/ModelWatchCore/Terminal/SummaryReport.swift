@@ -11,6 +11,11 @@ public struct SummaryReport {
 
     public func render(_ summary: AnalysisSummary, events: [Event], elapsedSeconds: Double? = nil) -> String {
         var out = ""
+        if summary.parsedRecords == 0 {
+            // Said first and plainly: an empty input reads as clean otherwise, since every
+            // control then "found nothing".
+            out += "No input records: nothing in the input parsed as a record, so no control below was checked.\n\n"
+        }
         out += renderSources(summary)
         out += "\n" + renderModels(summary)
         for (family, tables) in [("gateway access logs", summary.gateway), ("inference logs", summary.inference)]

@@ -22,9 +22,9 @@ import Testing
         return folder.appendingPathComponent("modelwatch")
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Run {
+    static func run(_ arguments: [String], input: Data? = nil, executable: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         let output = Pipe()
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -126,36 +126,3 @@ import Testing
         #expect(type == .typeCharacterSpecial)
     }
 }
-
-/// The atomic writer on its own.
-@Suite struct OutputFileTests {
-    @Test func replacesARegularFileAndLeavesNoTemporaryFile() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("out.txt").path
-        try OutputFile.write(Array("first".utf8), to: path)
-        try OutputFile.write(Array("second, longer".utf8), to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second, longer")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.txt"])
-    }
-
-    @Test func followsASymbolicLinkAndKeepsIt() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let target = folder.appendingPathComponent("real.txt").path
-        let link = folder.appendingPathComponent("link.txt").path
-        try OutputFile.write(Array("old".utf8), to: target)
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-        try OutputFile.write(Array("new".utf8), to: link)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-    }
-
-    @Test func aMissingFolderIsAnErrorWithItsCause() throws {
-        let error = try #require(throws: OutputFile.WriteError.self) {
-            try OutputFile.write([1, 2, 3], to: "/nonexistent-modelwatch-folder/out.state")
-        }
-        #expect(error.path == "/nonexistent-modelwatch-folder/out.state")
-        #expect(error.cause.contains("No such file or directory"))
-    }
-}

@@ -57,17 +57,20 @@ public struct BaselineFile: Codable, Sendable {
         public let description: String
     }
 
-    /// Writes the file; errors say what to do.
-    public func write(to path: String) throws(LoadError) {
+    /// The file's bytes: sorted-key JSON.
+    public func encoded() throws(LoadError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(self) else {
             throw LoadError(description: "cannot encode the baseline (a value is not finite)")
         }
-        guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw LoadError(
-                description: "cannot write baseline to \(path); check that its folder exists and is writable")
-        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Writes the file through ``OutputFile`` (atomic for a regular file): a ``LoadError`` when
+    /// it cannot be encoded, an ``OutputError`` when it cannot be written.
+    public func write(to path: String) throws {
+        try OutputFile.write(try encoded(), to: path, name: "baseline")
     }
 
     /// Reads a baseline file; errors name the file and what to do.

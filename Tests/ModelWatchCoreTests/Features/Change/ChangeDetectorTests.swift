@@ -32,11 +32,15 @@ import Testing
                     .utf8))
         #expect(ChangeDetector(configuration: approving).events(for: summary).map(\.severity) == [.info])
         let tooEarly = try DetectorConfiguration.parse(
-            Data(#"{"approved_changes":[{"model":"fraud-scorer","version":"3.3.0","to":"2026-11-17T12:00:00Z"}]}"#.utf8)
+            Data(
+                #"{"approved_changes":[{"model":"fraud-scorer","version":"3.3.0","from":"2026-11-17T00:00:00Z","to":"2026-11-17T12:00:00Z"}]}"#
+                    .utf8)
         )
         #expect(ChangeDetector(configuration: tooEarly).events(for: summary).map(\.severity) == [.medium])
         let otherVersion = try DetectorConfiguration.parse(
-            Data(#"{"approved_changes":[{"model":"fraud-scorer","version":"3.4.0"}]}"#.utf8))
+            Data(
+                #"{"approved_changes":[{"model":"fraud-scorer","version":"3.4.0","from":"2026-11-17T00:00:00Z","to":"2026-11-18T00:00:00Z"}]}"#
+                    .utf8))
         #expect(ChangeDetector(configuration: otherVersion).events(for: summary).map(\.severity) == [.medium])
     }
 
@@ -58,7 +62,10 @@ import Testing
         }
         do {
             _ = try DetectorConfiguration.parse(
-                Data(#"{"approved_changes":[{"model":"m","version":"1","from":"yesterday"}]}"#.utf8), path: "c.json")
+                Data(
+                    #"{"approved_changes":[{"model":"m","version":"1","from":"yesterday","to":"2026-11-17T00:00:00Z"}]}"#
+                        .utf8),
+                path: "c.json")
             Issue.record("accepted a bad time")
         } catch {
             #expect(error.description.contains("approved_changes[0].from"))
