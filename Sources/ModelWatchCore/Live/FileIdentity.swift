@@ -24,14 +24,14 @@ public struct FileIdentity: Sendable, Hashable, Codable {
         self.prefixHash = prefixHash
     }
 
-    /// Whether `other` names the same file as this identity, checked against the open
-    /// `descriptor` of the candidate: same device and inode, and its first bytes hash as the
-    /// shorter of the two recorded prefixes did.
-    public func sameFile(as other: FileIdentity, descriptor: Int32) -> Bool {
-        guard device == other.device && inode == other.inode else { return false }
-        let reference = prefixLength <= other.prefixLength ? self : other
-        guard reference.prefixLength > 0 else { return true }
-        return FileCalls.prefixHash(descriptor, length: reference.prefixLength) == reference.prefixHash
+    /// Whether the open file `descriptor` (whose identity is `candidate`) is this file: same
+    /// device and inode, and its first `prefixLength` bytes still hash as this file's did (a
+    /// file now shorter than what was hashed is not the same content: it was truncated or the
+    /// inode was reused).
+    public func matches(_ candidate: FileIdentity, descriptor: Int32) -> Bool {
+        guard device == candidate.device && inode == candidate.inode else { return false }
+        guard prefixLength > 0 else { return true }
+        return FileCalls.prefixHash(descriptor, length: prefixLength) == prefixHash
     }
 }
 

@@ -98,6 +98,8 @@ public final class LogFollower {
     private var retiring: [FollowedFile] = []
     /// Files already read or deliberately skipped, by device and inode.
     private var known: [DeviceInode: FileIdentity] = [:]
+    /// Hashes of the first `FileIdentity.prefixCap` bytes of files read: a copy is recognised by them.
+    private var knownPrefixes = Set<UInt64>()
     private var standardInput: StandardInputStream?
     private var lastScanWallMillis: Int64 = .min
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
@@ -233,6 +235,7 @@ public final class LogFollower {
             {
                 file.identity = identity
                 known[DeviceInode(device: identity.device, inode: identity.inode)] = identity
+                if identity.prefixLength == FileIdentity.prefixCap { knownPrefixes.insert(identity.prefixHash) }
             }
         }
         return total
@@ -289,7 +292,7 @@ public final class LogFollower {
                     )
                 }
                 current[path] = nil
-                follow(path, fromEnd: false, now: wallMillis)
+                follow(path, fromEnd: false, now: wallMillis, isRestart: true)
             }
         }
     }
@@ -328,7 +331,9 @@ public final class LogFollower {
     }
 
     /// Starts following `path` unless it is a file already read (a rename) or a gzip copy.
-    private func follow(_ path: String, fromEnd: Bool, now: Int64, initial: Bool = false) {
+    ///
+    /// `isRestart`: the name's file was truncated in place: the same inode starts over.
+    private func follow(_ path: String, fromEnd: Bool, now: Int64, initial: Bool = false, isRestart: Bool = false) {
         let descriptor = FileCalls.openForReading(path)
         guard descriptor >= 0 else { return }
         guard let status = FileCalls.status(descriptor: descriptor), status.isRegular,
@@ -338,8 +343,16 @@ public final class LogFollower {
             return
         }
         let key = DeviceInode(device: identity.device, inode: identity.inode)
-        if let seen = known[key], seen.sameFile(as: identity, descriptor: descriptor) {
+        if !isRestart, let seen = known[key], seen.matches(identity, descriptor: descriptor) {
             close(descriptor)  // a rename of a file already read (or skipped)
+            return
+        }
+        if !isRestart, identity.prefixLength == FileIdentity.prefixCap, knownPrefixes.contains(identity.prefixHash) {
+            // A new inode that starts with the same kilobyte as a file already read: the copy
+            // `copytruncate` (or `cp`) made of it.
+            known[key] = identity
+            close(descriptor)
+            notes.append("\(path) starts as a file already read does: a rotated copy, not read again")
             return
         }
         var magic: [UInt8] = [0, 0]
@@ -357,6 +370,7 @@ public final class LogFollower {
             return
         }
         known[key] = identity
+        if identity.prefixLength == FileIdentity.prefixCap { knownPrefixes.insert(identity.prefixHash) }
         var start: Int64 = 0
         if fromEnd {
             start = status.size
@@ -388,14 +402,14 @@ public final class LogFollower {
             let descriptor = FileCalls.openForReading(path)
             guard descriptor >= 0 else { continue }
             guard let identity = FileCalls.identity(of: descriptor),
-                position.identity.sameFile(as: identity, descriptor: descriptor),
-                identity.prefixLength >= position.identity.prefixLength,
+                position.identity.matches(identity, descriptor: descriptor),
                 FileCalls.seek(descriptor, to: position.offset)
             else {
                 close(descriptor)
                 continue
             }
             known[DeviceInode(device: identity.device, inode: identity.inode)] = identity
+            if identity.prefixLength == FileIdentity.prefixCap { knownPrefixes.insert(identity.prefixHash) }
             let file = FollowedFile(
                 path: position.path, sourceIndex: position.sourceIndex, descriptor: descriptor, identity: identity,
                 framer: LineFramer(
