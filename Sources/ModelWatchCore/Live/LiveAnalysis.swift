@@ -145,7 +145,8 @@ public final class LiveAnalysis {
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget, signatures: options.signatures,
                 // Stamps more than five minutes after the moment they are read are in the future.
-                futureLimitMillis: wall + (options.futureLimitMillis - Self.runStartMillis),
+                futureLimitMillis: options.futureLimitMillis == .max
+                    ? .max : wall + (options.futureLimitMillis - Self.runStartMillis),
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
                 abuseBudget: options.abuseBudget / options.threads)

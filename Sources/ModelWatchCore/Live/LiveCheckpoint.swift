@@ -16,13 +16,16 @@ public struct LiveCheckpoint {
     public var summary: AnalysisSummary
     public var sourcePaths: [String]
     public var positions: [FollowPosition]
+    /// Files read to their end or skipped (renamed copies, gzip rotations): never read again.
+    public var finished: [FileIdentity]
     public var incidents: [String: IncidentTracker.Incident]
     public var clock: EventClock
 
     public init(
-        summary: AnalysisSummary, sourcePaths: [String], positions: [FollowPosition],
+        summary: AnalysisSummary, sourcePaths: [String], positions: [FollowPosition], finished: [FileIdentity],
         incidents: [String: IncidentTracker.Incident], clock: EventClock
     ) {
+        self.finished = finished
         self.summary = summary
         self.sourcePaths = sourcePaths
         self.positions = positions
@@ -39,40 +42,30 @@ public struct LiveCheckpoint {
     struct Header: Codable {
         var sourcePaths: [String]
         var positions: [FollowPosition]
+        var finished: [FileIdentity]
         var incidents: [String: IncidentTracker.Incident]
         var clocks: [EventClock.SourceClock]
+        /// Late records per source (not in the shared state format: batch has none).
+        var lateRecords: [Int]
     }
 
-    public func encoded() -> [UInt8] {
+    public func encoded(options: AnalysisOptions) -> [UInt8] {
         let header = Header(
-            sourcePaths: sourcePaths, positions: positions, incidents: incidents, clocks: clock.clocks)
+            sourcePaths: sourcePaths, positions: positions, finished: finished, incidents: incidents,
+            clocks: clock.clocks,
+            lateRecords: summary.sources.map(\.lateRecords))
         let json = (try? JSONEncoder().encode(header)) ?? Data()
         var bytes = Self.formatName
         withUnsafeBytes(of: Self.version.littleEndian) { bytes.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: json)
-        bytes.append(contentsOf: SummaryCoding.encode(summary))
+        bytes.append(contentsOf: SummaryCoding.encode(summary, options: options))
         return bytes
     }
 
-    /// Writes the checkpoint atomically (temporary file beside it, then rename).
-    public func write(to path: String) throws(CheckpointWriteError) {
-        let bytes = encoded()
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw CheckpointWriteError(
-                description: "cannot write the --state checkpoint \(temporary): \(String(cString: strerror(errno)))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CheckpointWriteError(description: "cannot replace the --state checkpoint \(path): \(reason)")
-        }
-    }
-
-    /// The checkpoint could not be written: which file and why.
-    public struct CheckpointWriteError: Error, CustomStringConvertible {
-        public let description: String
+    /// Writes the checkpoint atomically (temporary file beside it, then rename; see `OutputFile`).
+    public func write(to path: String, options: AnalysisOptions) throws(OutputFile.WriteError) {
+        try OutputFile.write(encoded(options: options), to: path)
     }
 
     /// The checkpoint at `path`; nil when there is none yet (a first run).
@@ -107,16 +100,19 @@ public struct LiveCheckpoint {
         else {
             throw LoadError(description: "\(path) is damaged (its header cannot be read); remove it to start afresh")
         }
-        let summary: AnalysisSummary
+        var summary: AnalysisSummary
         do {
             summary = try SummaryCoding.decode(Array(bytes[(headerSize + Int(length))...]))
         } catch {
             throw LoadError(description: "\(path): \(error)")
         }
+        for (index, late) in header.lateRecords.enumerated() where index < summary.sources.count {
+            summary.sources[index].lateRecords = late
+        }
         var clock = EventClock(latenessMillis: latenessMillis, windowMillis: options.windowMillis)
         clock.restore(header.clocks, wallMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
         return LiveCheckpoint(
             summary: summary, sourcePaths: header.sourcePaths, positions: header.positions,
-            incidents: header.incidents, clock: clock)
+            finished: header.finished, incidents: header.incidents, clock: clock)
     }
 }

@@ -64,7 +64,7 @@ public final class LiveRunner {
             } ?? nil
         let follower = LogFollower(
             roots: settings.roots, configuration: settings.follow, sourcePaths: checkpoint?.sourcePaths ?? [],
-            resume: checkpoint?.positions ?? [], wallMillis: now)
+            resume: checkpoint?.positions ?? [], finished: checkpoint?.finished ?? [], wallMillis: now)
         let live = LiveAnalysis(
             analysis: analysis, latenessMillis: settings.latenessMillis, summary: checkpoint?.summary,
             tracker: IncidentTracker(incidents: checkpoint?.incidents ?? [:]), sourcePaths: follower.sourcePaths)
@@ -87,8 +87,8 @@ public final class LiveRunner {
             let summary = live.settledSummary(wallMillis: now)
             try LiveCheckpoint(
                 summary: summary, sourcePaths: follower.sourcePaths, positions: follower.positions,
-                incidents: live.tracker.incidents, clock: live.clock
-            ).write(to: path)
+                finished: follower.knownIdentities, incidents: live.tracker.incidents, clock: live.clock
+            ).write(to: path, options: analysis.configuration.options)
             lastCheckpointWallMillis = now
         }
 

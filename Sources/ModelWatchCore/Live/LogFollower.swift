@@ -118,9 +118,10 @@ public final class LogFollower {
     ///   - roots: files and directories to follow, and `-` for standard input.
     ///   - sourcePaths: the sources of a resumed run (from its checkpoint), so indices continue.
     ///   - resume: where a resumed run stopped in each followed file.
+    ///   - finished: the files a resumed run had read to their end or skipped (never read again).
     public init(
         roots: [String], configuration: Configuration, sourcePaths: [String] = [], resume: [FollowPosition] = [],
-        wallMillis: Int64
+        finished: [FileIdentity] = [], wallMillis: Int64
     ) {
         self.configuration = configuration
         self.roots = roots.filter { $0 != "-" }
@@ -132,6 +133,10 @@ public final class LogFollower {
                 sourceIndex: index,
                 framer: LineFramer(
                     sourceIndex: index, chunkSize: configuration.chunkSize, lineCap: configuration.lineCap))
+        }
+        for identity in finished {
+            known[DeviceInode(device: identity.device, inode: identity.inode)] = identity
+            if identity.prefixLength == FileIdentity.prefixCap { knownPrefixes.insert(identity.prefixHash) }
         }
         for position in resume { resumeFile(position, now: wallMillis) }
         scan(wallMillis: wallMillis, initial: resume.isEmpty)
@@ -191,6 +196,11 @@ public final class LogFollower {
             FollowPosition(
                 path: $0.path, identity: $0.identity, offset: $0.framer.consumedOffset, sourceIndex: $0.sourceIndex)
         }
+    }
+
+    /// Every file read or skipped so far (the checkpoint keeps them, so a restart reads none again).
+    public var knownIdentities: [FileIdentity] {
+        known.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
     }
 
     /// Bytes of unfinished lines held back across all inputs (not parsed: a restart from the

@@ -1,13 +1,16 @@
-/// The bytes of an `AnalysisSummary` inside a live checkpoint. Until the shared state format
-/// (`StateFile`, branch `state`) is merged, summaries cannot be serialised: a checkpoint
-/// without its summary would resume offsets with empty detector state, so it is refused
-/// instead of written half.
+/// The analysis summary inside a live checkpoint, in the shared state format (`StateFile`, the
+/// one `analyze --save-state` and `merge` use), so there is one serialisation of the summary.
+/// Late-record counts are not part of that format (batch has none); the checkpoint's header
+/// carries them per source.
 enum SummaryCoding {
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String { "this build cannot serialise the analysis summary yet; run without --state" }
+    static func encode(_ summary: AnalysisSummary, options: AnalysisOptions) -> [UInt8] {
+        StateFile.encode(
+            AnalysisState(
+                summary: summary, identities: summary.sources.map { _ in nil },
+                profileWindowMillis: options.profileWindowMillis, windowBudget: options.windowBudget))
     }
 
-    static func encode(_ summary: AnalysisSummary) -> [UInt8] { [] }
-
-    static func decode(_ bytes: [UInt8]) throws -> AnalysisSummary { throw Unavailable() }
+    static func decode(_ bytes: [UInt8]) throws(StateFileError) -> AnalysisSummary {
+        try StateFile.decode(bytes).summary
+    }
 }

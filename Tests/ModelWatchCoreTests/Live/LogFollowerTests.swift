@@ -173,7 +173,9 @@ import Testing
         try Self.append("hed\n" + Self.numbered(41..<50), to: path)
         let second = Harness(roots: [folder.path], sourcePaths: first.follower.sourcePaths, resume: positions)
         second.poll()
-        #expect(first.texts + second.texts == (0..<40).map { "line \($0)" } + ["unfinished"] + (41..<50).map { "line \($0)" })
+        #expect(
+            first.texts + second.texts == (0..<40).map { "line \($0)" } + ["unfinished"]
+                + (41..<50).map { "line \($0)" })
     }
 
     @Test func resumingAFileRotatedWhileStoppedFinishesItUnderItsNewName() throws {
