@@ -8,7 +8,7 @@ struct ModelWatchCommand: ParsableCommand {
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
         version: ModelWatchVersion.current,
-        subcommands: [Analyze.self, Baseline.self, Merge.self],
+        subcommands: [Analyze.self, Live.self, Baseline.self, Merge.self],
         defaultSubcommand: nil)
 
     /// SPEC.md fixes exit status 2 for usage errors (ArgumentParser's default is 64, EX_USAGE)

@@ -51,8 +51,11 @@ public struct LineFramer {
     /// Bytes handed to the framer so far.
     public private(set) var bytesFramed: Int64 = 0
 
-    public init(sourceIndex: Int, chunkSize: Int = 1 << 20, lineCap: Int = 1 << 20) {
+    /// - Parameter startOffset: the decoded offset of the first byte appended (a follower that
+    ///   resumes a file in the middle gives where it resumed, so offsets stay absolute).
+    public init(sourceIndex: Int, chunkSize: Int = 1 << 20, lineCap: Int = 1 << 20, startOffset: Int64 = 0) {
         self.sourceIndex = sourceIndex
+        pendingOffset = startOffset
         self.chunkSize = max(1, chunkSize)
         self.lineCap = max(1, lineCap)
         pending.reserveCapacity(self.reservedCapacity)
@@ -92,6 +95,30 @@ public struct LineFramer {
         }
         if wholeLinesEnd >= chunkSize { cutChunk(emit: emit) }
     }
+
+    /// Emits the whole lines buffered so far and keeps the unfinished last line, for a follower
+    /// that must hand on what it read without waiting for a full chunk (`live` mode), and never
+    /// parse a line the writer is still writing.
+    public mutating func emitWholeLines(emit: (consuming LineChunk) -> Void) {
+        if wholeLinesEnd > 0 { cutChunk(emit: emit) }
+    }
+
+    /// Decoded offset one past the last whole line handed on (or dropped): where a reader that
+    /// resumes this source must start so that no line is lost or read twice.
+    public var consumedOffset: Int64 { pendingOffset }
+
+    /// Decoded offset one past the last byte appended or skipped.
+    public var endOffset: Int64 { pendingOffset + Int64(pending.count) }
+
+    /// Skips `count` bytes that are not to be framed (a follower that starts at the end of a
+    /// file drops the tail of the line in progress). Only before anything is buffered.
+    public mutating func skip(_ count: Int) {
+        precondition(pending.isEmpty, "skip only before bytes are buffered")
+        pendingOffset += Int64(count)
+    }
+
+    /// Bytes of the unfinished last line held back (0 while skipping an over-long line).
+    public var pendingByteCount: Int { pending.count }
 
     /// Emits whatever is buffered: the last line of a source need not end with a newline.
     public mutating func finish(emit: (consuming LineChunk) -> Void) {

@@ -47,6 +47,10 @@ public final class ChunkAggregator {
     /// How time moved in the chunk being processed, and in the last one finished.
     private var segment = TimeOrderSegment(sourceIndex: 0, sequence: 0)
     public private(set) var lastSegment = TimeOrderSegment(sourceIndex: 0, sequence: 0)
+    /// Per source index, the end of its last closed window (`live` mode): a record stamped
+    /// before it is counted late (`SourceStatistics.lateRecords`) and still aggregated. Empty
+    /// in batch mode, where nothing is late.
+    public var closedBeforeMillis: [Int64] = []
 
     /// A stream of the activity timeline with interned names: a serving host of the inference
     /// logs, or (no host) the rotation series of the file.
@@ -99,6 +103,11 @@ public final class ChunkAggregator {
         gateway = PrincipalTables(capacity: principalCapacity)
         inference = PrincipalTables(capacity: principalCapacity)
         self.principalCapacity = principalCapacity
+    }
+
+    /// The latest event time parsed so far from source `index` (`.min` before its first record).
+    public func latestMillis(ofSource index: Int) -> Int64 {
+        index < sources.count ? sources[index].lastMillis : .min
     }
 
     /// Records facts the reader learned about a source (bytes, compression, gzip ending).
@@ -189,6 +198,9 @@ public final class ChunkAggregator {
         let millis = record.timestampMillis
         if millis < sources[source].firstMillis { sources[source].firstMillis = millis }
         if millis > sources[source].lastMillis { sources[source].lastMillis = millis }
+        if source < closedBeforeMillis.count && millis < closedBeforeMillis[source] {
+            sources[source].lateRecords += 1
+        }
         if millis > futureLimitMillis {
             sources[source].futureRecords += 1
             sources[source].latestFutureMillis = max(sources[source].latestFutureMillis, millis)

@@ -38,6 +38,9 @@ public struct SourceStatistics: Sendable, Equatable {
     /// and the latest such stamp.
     public var futureRecords = 0
     public var latestFutureMillis: Int64 = .min
+    /// Records `live` read after the window they belong to had closed on this source's clock:
+    /// they still feed the state, and are counted here so none is silently dropped.
+    public var lateRecords = 0
     /// How the source's stamps moved in file order (set once all its chunks are joined).
     public var timeOrder: TimeOrderSegment?
 
@@ -80,6 +83,7 @@ public struct SourceStatistics: Sendable, Equatable {
         lastMillis = max(lastMillis, other.lastMillis)
         futureRecords += other.futureRecords
         latestFutureMillis = max(latestFutureMillis, other.latestFutureMillis)
+        lateRecords += other.lateRecords
         if timeOrder == nil { timeOrder = other.timeOrder }
     }
 
