@@ -137,7 +137,10 @@ struct Analyze: ParsableCommand {
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
         if let saveState {
-            try writeOutput(saveState, "the state", StateFile.encode(AnalysisState(summary: summary, options: options)))
+            try writeOutput(
+                saveState, "the state",
+                StateFile.encode(
+                    AnalysisState(summary: summary, options: options, openedPaths: sources.map(\.path))))
         }
         try report(
             analysis.evaluate(summary), of: summary, elapsed: elapsed, events: events, top: top, failOn: failOn)

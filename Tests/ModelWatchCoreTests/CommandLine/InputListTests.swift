@@ -93,3 +93,35 @@ import Testing
         #expect(nothing.status == 2)
     }
 }
+
+/// A state records each source's identity from the file it opened, not from its reported name,
+/// so `merge` still recognises a remote file analysed twice (two shards, or a retried task
+/// whose state was kept as well) and refuses to count it twice.
+@Suite struct InputListStateTests {
+    @Test func aNamedCopyInTwoStatesIsRefusedByMerge() throws {
+        let folder = try CommandLineTests.fixture()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let whole = folder.appendingPathComponent("b-whole.jsonl.gz").path
+        var states: [String] = []
+        for attempt in 0..<2 {
+            let copy = folder.appendingPathComponent("copy-\(attempt)").path
+            try FileManager.default.copyItem(atPath: whole, toPath: copy)
+            let list = folder.appendingPathComponent("list-\(attempt).json")
+            try JSONSerialization.data(withJSONObject: [
+                ["path": copy, "name": "s3a://logs/attempt-\(attempt)/b.jsonl.gz"]
+            ]).write(to: list)
+            let state = folder.appendingPathComponent("state-\(attempt)").path
+            let run = try CommandLineTests.run([
+                "analyze", "--inputs-from", list.path, "--save-state", state, "--no-progress",
+            ])
+            #expect(run.status == 0, "\(run.standardError)")
+            states.append(state)
+        }
+        let merged = try CommandLineTests.run(["merge"] + states)
+        #expect(merged.status == 2, "\(merged.standardOutput)")
+        #expect(merged.standardError.contains("twice"), "\(merged.standardError)")
+        let single = try CommandLineTests.run(["merge", states[0]])
+        #expect(single.status == 0, "\(single.standardError)")
+        #expect(single.standardOutput.contains("s3a://logs/attempt-0/b.jsonl.gz"))
+    }
+}
