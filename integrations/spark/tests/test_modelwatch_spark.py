@@ -30,7 +30,12 @@ SPARK_TEST_CONF = {
 
 
 def find_binary():
-    for candidate in (os.environ.get("MODELWATCH_BINARY"), os.path.join(REPO, ".build", "release", "modelwatch"),
+    named = os.environ.get("MODELWATCH_BINARY")
+    if named:
+        if not os.path.isfile(named):
+            pytest.fail("MODELWATCH_BINARY=%s is not a file" % named)
+        return named
+    for candidate in (os.path.join(REPO, ".build", "release", "modelwatch"),
                       os.path.join(REPO, ".build", "debug", "modelwatch")):
         if candidate and os.path.isfile(candidate):
             return candidate
