@@ -39,7 +39,13 @@ struct Analyze: ParsableCommand {
         abstract: "Analyse log files, directory trees or standard input (-) in one batch pass.")
 
     @Argument(help: "Files, directories (walked recursively) or - for standard input.")
-    var paths: [String]
+    var paths: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Also read the inputs listed in this JSON array: paths, or {\"path\": ..., \"name\": ...} objects whose name is reported instead of the path (see README).",
+            valueName: "file"))
+    var inputsFrom: String?
 
     @Option(help: "Write events as JSON lines to this file (- for standard output).")
     var events: String?
@@ -100,6 +106,10 @@ struct Analyze: ParsableCommand {
         guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
         guard abuseBudgetMb >= 1 else { throw ValidationError("--abuse-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+        guard !paths.isEmpty || inputsFrom != nil else {
+            throw ValidationError(
+                "give the files or directories to analyse, - for standard input, or --inputs-from FILE")
+        }
     }
 
     func run() throws {
@@ -126,7 +136,7 @@ struct Analyze: ParsableCommand {
                 throw ValidationError(error.description)
             }
         }
-        let sources = try inputSources(paths)
+        let sources = try inputSources(paths, listedIn: inputsFrom)
         // Opened before the run, so that an output that cannot be written fails at once rather
         // than after hours of reading; a regular file is replaced only at `commit`.
         let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
@@ -146,7 +156,8 @@ struct Analyze: ParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         if let saveState {
             try OutputFile.write(
-                StateFile.encode(AnalysisState(summary: summary, options: options)), to: saveState, name: "state")
+                StateFile.encode(AnalysisState(summary: summary, options: options, openedPaths: sources.map(\.path))),
+                to: saveState, name: "state")
         }
         try report(
             analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput, top: top,
@@ -345,15 +356,26 @@ func untilStandardOutputCloses(_ body: () throws(OutputError) -> Void) throws(Ou
     }
 }
 
-/// The input files under `paths`, or a usage error a person can act on.
-func inputSources(_ paths: [String]) throws -> [InputSource] {
-    let sources: [InputSource]
+/// The input files under `paths`, then those the input list at `listedIn` names (if given),
+/// or a usage error a person can act on.
+func inputSources(_ paths: [String], listedIn: String? = nil) throws -> [InputSource] {
+    var sources: [InputSource]
     do {
         sources = try InputDiscovery.expand(paths)
     } catch {
         throw ValidationError("\(error.description); give files, directories or - for standard input")
     }
-    if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
+    if let listedIn {
+        do {
+            sources += try InputList.load(path: listedIn)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+    if sources.isEmpty {
+        let given = paths + (listedIn.map { ["the list \($0)"] } ?? [])
+        throw ValidationError("no input files under \(given.joined(separator: ", "))")
+    }
     return sources
 }
 

@@ -3,16 +3,21 @@ import Foundation
 /// One input to read: a regular file found on the command line or by a directory walk, or
 /// standard input.
 public struct InputSource: Sendable, Equatable {
-    /// The path as given or found; `-` for standard input.
+    /// The path as given or found, which is opened; `-` for standard input.
     public var path: String
+    /// The name reported for this input in the accounting and in events (SPEC.md
+    /// `entity.source`): the path itself, unless the file is a local copy of one read from
+    /// elsewhere (a Spark task's copy of an `s3a://` object keeps the object's URI).
+    public var name: String
     /// Size in bytes when known (regular files), for progress.
     public var size: Int64?
 
     public var isStandardInput: Bool { path == "-" }
 
-    public init(path: String, size: Int64?) {
+    public init(path: String, size: Int64?, name: String? = nil) {
         self.path = path
         self.size = size
+        self.name = name ?? path
     }
 }
 

@@ -34,12 +34,12 @@ public struct SourceReader: Sendable {
         progress: (Int) -> Void = { _ in },
         emit: (inout LineChunk, LogKind) -> Void
     ) -> Outcome {
-        var statistics = SourceStatistics(path: source.path)
+        var statistics = SourceStatistics(path: source.name)
         var framer = LineFramer(sourceIndex: index, chunkSize: chunkSize, lineCap: lineCap)
         var kind: LogKind?
         let descriptor: Int32 = source.isStandardInput ? 0 : open(source.path, O_RDONLY)
         guard descriptor >= 0 else {
-            statistics.readError = "cannot open \(source.path): \(String(cString: strerror(errno)))"
+            statistics.readError = "cannot open \(source.name): \(String(cString: strerror(errno)))"
             return Outcome(statistics: statistics, droppedLines: 0, firstDroppedOffset: nil)
         }
         defer { if !source.isStandardInput { close(descriptor) } }
@@ -65,7 +65,7 @@ public struct SourceReader: Sendable {
             if count < 0 {
                 if errno == EINTR { continue }
                 statistics.readError =
-                    "read error in \(source.path) at byte \(statistics.bytesRead): \(String(cString: strerror(errno)))"
+                    "read error in \(source.name) at byte \(statistics.bytesRead): \(String(cString: strerror(errno)))"
                 break
             }
             if count == 0 { break }

@@ -89,11 +89,17 @@ public struct AnalysisState: Sendable {
     }
 
     /// The state of a run that just read its sources with `options`: identities are taken from
-    /// the files now (their first bytes; the size is what the run read).
-    public init(summary: AnalysisSummary, options: AnalysisOptions) {
+    /// the files now (their first bytes; the size is what the run read). `openedPaths`, one per
+    /// source, are where the files were opened when that differs from the name each reports
+    /// (`InputSource.name`: a local copy of a remote file reports the file's URI).
+    public init(summary: AnalysisSummary, options: AnalysisOptions, openedPaths: [String]? = nil) {
+        let opened = openedPaths.flatMap { $0.count == summary.sources.count ? $0 : nil }
         self.init(
             summary: summary,
-            identities: summary.sources.map { SourceIdentity.of(path: $0.path, size: $0.bytesRead) },
+            identities: summary.sources.indices.map { index in
+                SourceIdentity.of(
+                    path: opened?[index] ?? summary.sources[index].path, size: summary.sources[index].bytesRead)
+            },
             profileWindowMillis: options.profileWindowMillis, windowBudget: options.windowBudget)
     }
 

@@ -29,7 +29,7 @@ public final class BatchAnalyzer: Sendable {
         let scheduler = WorkQueue(capacity: options.threads * 2, fileCount: sources.count)
         let aggregators = (0..<options.threads).map { _ in
             ChunkAggregator(
-                sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
+                sourcePaths: sources.map(\.name), windowMillis: options.windowMillis, lineCap: options.lineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
@@ -50,7 +50,7 @@ public final class BatchAnalyzer: Sendable {
             finished.withLock { $0[worker] = result }
         }
         var summary = AnalysisSummary(
-            windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.path) },
+            windowMillis: options.windowMillis, sources: sources.map { SourceStatistics(path: $0.name) },
             principalCapacity: options.principalCapacity)
         summary.profiles = ModelProfiles(windowMillis: options.profileWindowMillis ?? ModelProfiles.defaultWindowMillis)
         // Taken out of the lock, so the lock keeps no second reference to copy on write.
