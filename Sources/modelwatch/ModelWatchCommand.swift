@@ -35,6 +35,12 @@ struct Analyze: ParsableCommand {
     @Option(help: "Write events as JSON lines to this file (- for standard output).")
     var events: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained report of this run: HTML, or Markdown when the name ends in .md.",
+            valueName: "file.html|file.md"))
+    var report: String?
+
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
@@ -133,11 +139,17 @@ struct Analyze: ParsableCommand {
                 throw ValidationError("cannot write events to \(events); check that its folder exists and is writable")
             }
         }
-        var report = SummaryReport()
-        report.topCount = top
-        report.checkedTypes = result.checkedTypes
-        report.drift = result.drift
-        let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
+        if let report {
+            let document = ReportFigures.document(
+                summary: summary, result: result, scope: "batch run over \(summary.sources.count) sources",
+                generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+            try writeReport(document, to: report)
+        }
+        var terminal = SummaryReport()
+        terminal.topCount = top
+        terminal.checkedTypes = result.checkedTypes
+        terminal.drift = result.drift
+        let rendered = terminal.render(summary, events: raised, elapsedSeconds: elapsed)
         if events == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))
         } else {
@@ -216,6 +228,21 @@ func inputSources(_ paths: [String]) throws -> [InputSource] {
     }
     if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
     return sources
+}
+
+/// Renders `document` as Markdown when `path` ends in `.md` or `.markdown`, else as HTML, and
+/// replaces `path` atomically; a write error exits 3 with its cause (SPEC.md).
+func writeReport(_ document: ReportDocument, to path: String) throws {
+    let lowered = path.lowercased()
+    let text =
+        lowered.hasSuffix(".md") || lowered.hasSuffix(".markdown")
+        ? MarkdownReport.render(document) : HTMLReport.render(document)
+    do {
+        try AtomicFileWriter.write(Array(text.utf8), to: path)
+    } catch {
+        FileHandle.standardError.write(Data("modelwatch: report: \(error.description)\n".utf8))
+        throw ExitCode(3)
+    }
 }
 
 /// An `--access-format` value parsed, or a usage error.
