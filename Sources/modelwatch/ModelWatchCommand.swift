@@ -7,7 +7,7 @@ struct ModelWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
-        subcommands: [Analyze.self, Baseline.self],
+        subcommands: [Analyze.self, Baseline.self, Merge.self],
         defaultSubcommand: nil)
 
     /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
@@ -79,6 +79,9 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Do not draw the progress line on standard error.")
     var noProgress = false
 
+    @Option(help: "Also write this run's mergeable state to FILE, for `modelwatch merge` (see README).")
+    var saveState: String?
+
     func validate() throws {
         if let failOn, Severity(name: failOn) == nil {
             throw ValidationError("--fail-on takes info, low, medium, high or critical, not '\(failOn)'")
@@ -129,35 +132,138 @@ struct Analyze: ParsableCommand {
         let summary = reader.run(sources)
         progress?.stop()
         let elapsed = Date().timeIntervalSince(started)
-        let result = analysis.evaluate(summary)
-        let raised = result.events
-        if let events {
-            let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
-            if events == "-" {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            } else if !FileManager.default.createFile(atPath: events, contents: Data(text.utf8)) {
-                throw ValidationError("cannot write events to \(events); check that its folder exists and is writable")
-            }
+        if let saveState {
+            try writeOutput(saveState, "the state", StateFile.encode(AnalysisState(summary: summary, options: options)))
         }
-        if let report {
-            let document = ReportFigures.document(
-                summary: summary, result: result, scope: "batch run over \(summary.sources.count) sources",
-                generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-            try writeReport(document, to: report)
+        // `modelwatch.report`: the function shared with `merge`, not this command's `--report`.
+        try modelwatch.report(
+            analysis.evaluate(summary), of: summary, elapsed: elapsed, events: events, top: top, failOn: failOn,
+            reportFile: report, scope: "batch run over \(summary.sources.count) sources")
+    }
+}
+
+/// Combines the state files of shards and reports as one `analyze` over all their inputs.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the states of shards (`analyze --save-state`) and report as one run over all their inputs.")
+
+    @Argument(help: "State files written by `modelwatch analyze --save-state`.")
+    var states: [String]
+
+    @Option(help: "Write events as JSON lines to this file (- for standard output).")
+    var events: String?
+
+    @Option(help: "A JSON configuration file (approved changes; see README).")
+    var config: String?
+
+    @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
+    var baseline: String?
+
+    @Option(
+        help:
+            "Exit with status 1 when an event at or above this severity (info, low, medium, high, critical) is raised.")
+    var failOn: String?
+
+    @Option(help: "How many clients and addresses to list.")
+    var top: Int = 10
+
+    @Option(help: "Also write the merged state to FILE (to merge it again later).")
+    var saveState: String?
+
+    func validate() throws {
+        if let failOn, Severity(name: failOn) == nil {
+            throw ValidationError("--fail-on takes info, low, medium, high or critical, not '\(failOn)'")
         }
-        var terminal = SummaryReport()
-        terminal.topCount = top
-        terminal.checkedTypes = result.checkedTypes
-        terminal.drift = result.drift
-        let rendered = terminal.render(summary, events: raised, elapsedSeconds: elapsed)
+        guard !states.isEmpty else { throw ValidationError("give at least one state file") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let detectors = try loadDetectors(config)
+        let references = try loadBaseline(baseline)
+        let merged: AnalysisState
+        do {
+            merged = try AnalysisState.merging(states.map(StateFile.read(from:)), names: states)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let options = merged.options(threads: ProcessInfo.processInfo.activeProcessorCount)
+        let analysis = Analysis(
+            configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
+        if let saveState {
+            try writeOutput(saveState, "the merged state", StateFile.encode(merged))
+        }
+        try report(
+            analysis.evaluate(merged.summary), of: merged.summary, elapsed: Date().timeIntervalSince(started),
+            events: events, top: top, failOn: failOn)
+    }
+}
+
+/// Writes events (to `events`, `-` for standard output) and prints the summary (to standard
+/// error when the events go to standard output); exit 1 when `failOn` is met. What `analyze`
+/// and `merge` both end with.
+func report(
+    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: String?, top: Int,
+    failOn: String?, reportFile: String? = nil, scope: String = ""
+) throws {
+    let raised = result.events
+    if let reportFile {
+        let document = ReportFigures.document(
+            summary: summary, result: result, scope: scope,
+            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        try writeReport(document, to: reportFile)
+    }
+    if let events {
+        let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
         if events == "-" {
-            FileHandle.standardError.write(Data(rendered.utf8))
+            FileHandle.standardOutput.write(Data(text.utf8))
         } else {
-            print(rendered, terminator: "")
+            try writeOutput(events, "the events", Array(text.utf8))
         }
-        if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
-            throw ExitCode(1)
-        }
+    }
+    var report = SummaryReport()
+    report.topCount = top
+    report.checkedTypes = result.checkedTypes
+    report.drift = result.drift
+    let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
+    if events == "-" {
+        FileHandle.standardError.write(Data(rendered.utf8))
+    } else {
+        print(rendered, terminator: "")
+    }
+    if let failOn, let threshold = Severity(name: failOn), raised.contains(where: { $0.severity >= threshold }) {
+        throw ExitCode(1)
+    }
+}
+
+/// Writes an output atomically; a failure is reported on standard error naming the output and
+/// its cause, and exits with status 3 (SPEC.md).
+func writeOutput(_ path: String, _ what: String, _ bytes: [UInt8]) throws {
+    do {
+        try OutputFile.write(bytes, to: path)
+    } catch {
+        FileHandle.standardError.write(Data("modelwatch: cannot write \(what) to \(path): \(error.cause)\n".utf8))
+        throw ExitCode(3)
+    }
+}
+
+/// The `--config` file's detector settings, or a usage error naming it.
+func loadDetectors(_ config: String?) throws -> DetectorConfiguration {
+    guard let config else { return DetectorConfiguration() }
+    do {
+        return try DetectorConfiguration.load(path: config)
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+/// The `--baseline` file's drift references, or a usage error naming it.
+func loadBaseline(_ baseline: String?) throws -> [String: DriftReference]? {
+    guard let baseline else { return nil }
+    do {
+        return try BaselineFile.load(path: baseline).references(path: baseline)
+    } catch {
+        throw ValidationError(error.description)
     }
 }
 
@@ -237,12 +343,7 @@ func writeReport(_ document: ReportDocument, to path: String) throws {
     let text =
         lowered.hasSuffix(".md") || lowered.hasSuffix(".markdown")
         ? MarkdownReport.render(document) : HTMLReport.render(document)
-    do {
-        try AtomicFileWriter.write(Array(text.utf8), to: path)
-    } catch {
-        FileHandle.standardError.write(Data("modelwatch: report: \(error.description)\n".utf8))
-        throw ExitCode(3)
-    }
+    try writeOutput(path, "the report", Array(text.utf8))
 }
 
 /// An `--access-format` value parsed, or a usage error.

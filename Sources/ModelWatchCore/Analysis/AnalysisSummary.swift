@@ -212,3 +212,120 @@ public struct PrincipalTables: Sendable {
 }
 
 extension StreamWindow: Mergeable {}
+
+extension StreamWindow: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(records)
+        writer.write(statusClasses)
+        writer.write(throttled)
+        writer.write(unavailable)
+        writer.write(latency)
+        writer.write(latencySumMillis)
+        writer.write(promptTokens)
+        writer.write(completionTokens)
+        writer.write(logprobRequests)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        records = try reader.readCount()
+        statusClasses = try reader.readCounts(exactly: 6, what: "status classes")
+        throttled = try reader.readCount()
+        unavailable = try reader.readCount()
+        latency = try reader.read()
+        latencySumMillis = try reader.readDouble()
+        promptTokens = try reader.readCount()
+        completionTokens = try reader.readCount()
+        logprobRequests = try reader.readCount()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+    }
+}
+
+extension WindowKey: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowStartMillis)
+        writer.write(source)
+        writer.write(model)
+        writer.write(modelVersion)
+        writer.write(host)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(
+            windowStartMillis: try reader.readInt64(), source: try reader.readCount(), model: try reader.read(),
+            modelVersion: try reader.read(), host: try reader.read())
+    }
+}
+
+extension ActivityStream: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(kind)
+        writer.write(name)
+        writer.write(isHost)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(kind: try reader.read(), name: try reader.readString(), isHost: try reader.readBool())
+    }
+}
+
+extension PrincipalTables: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(clients)
+        writer.write(addresses)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(capacity: 1)
+        clients = try reader.read()
+        addresses = try reader.read()
+    }
+}
+
+extension AnalysisSummary: StateCodable {
+    /// Every field, in declaration order; each feature's state writes itself.
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowMillis)
+        writer.write(sources)
+        writer.write(windows)
+        writer.write(gateway)
+        writer.write(inference)
+        writer.write(probes)
+        writer.write(adminCalls)
+        writer.write(requestSamples)
+        writer.write(profiles)
+        writer.write(activity)
+        writer.write(capacity)
+        writer.write(pathBursts)
+        writer.write(abuse)
+    }
+
+    /// Reads a summary and checks that every source index it holds names one of its sources.
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let windowMillis = try reader.readInt64()
+        try reader.check(windowMillis > 0, "a window length of \(windowMillis) ms")
+        self.init(windowMillis: windowMillis, sources: try reader.readArray(), principalCapacity: 1)
+        windows = try reader.readDictionary()
+        gateway = try reader.read()
+        inference = try reader.read()
+        probes = try reader.read()
+        adminCalls = try reader.read()
+        requestSamples = try reader.read()
+        profiles = try reader.read()
+        activity = try reader.read()
+        capacity = try reader.read()
+        pathBursts = try reader.read()
+        abuse = try reader.read()
+        let sourceCount = sources.count
+        try reader.check(windows.keys.allSatisfy { $0.source < sourceCount }, "a window of a source not listed")
+        try reader.check(
+            requestSamples.requests.values.allSatisfy { ($0.accessSource ?? 0) < sourceCount },
+            "a sampled request of a source not listed")
+        try reader.check(
+            sources.indices.allSatisfy { index in sources[index].timeOrder.map { $0.sourceIndex == index } ?? true },
+            "a time-order segment of another source")
+    }
+}

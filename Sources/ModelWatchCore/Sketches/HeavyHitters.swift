@@ -224,3 +224,75 @@ public struct HeavyHitters: Sendable {
         }
     }
 }
+
+extension PrincipalActivity: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(requests)
+        writer.write(clientErrors)
+        writer.write(serverErrors)
+        writer.write(authFailures)
+        writer.write(throttled)
+        writer.write(tokens)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        requests = try reader.readCount()
+        clientErrors = try reader.readCount()
+        serverErrors = try reader.readCount()
+        authFailures = try reader.readCount()
+        throttled = try reader.readCount()
+        tokens = try reader.readInt()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+    }
+}
+
+extension HeavyHitters: StateCodable {
+    /// The largest capacity a state may ask for: a damaged number must not allocate gigabytes.
+    static let storableCapacity = 1 << 22
+    /// The HyperLogLog precision every table of principals uses (`PrincipalTables.init`).
+    static let storedDistinctPrecision = 12
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(capacity)
+        writer.write(table.count)
+        for slot in 0..<table.count {
+            writer.write(table.keys[slot].count)
+            writer.writeRaw(table.keys[slot])
+            writer.write(counts[slot])
+            writer.write(overestimates[slot])
+            writer.write(activities[slot])
+        }
+        writer.write(tail)
+        writer.write(distinct)
+        writer.write(total)
+    }
+
+    /// Rebuilds the table by inserting the entries, as `merge` does.
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let capacity = try reader.readCount()
+        try reader.check((1...Self.storableCapacity).contains(capacity), "a heavy-hitter capacity of \(capacity)")
+        let entries = try reader.readLength(minimumElementBytes: 4)
+        try reader.check(entries <= capacity, "\(entries) heavy hitters for a capacity of \(capacity)")
+        self.init(capacity: capacity, distinctPrecision: Self.storedDistinctPrecision)
+        for _ in 0..<entries {
+            let key = try reader.readRaw(count: try reader.readLength())
+            let hash = key.withUnsafeBytes { ByteHashing.hash($0) }
+            let known = key.withUnsafeBytes { table.find($0, hash: hash) }
+            try reader.check(known == nil, "a heavy-hitter key written twice")
+            _ = key.withUnsafeBytes { table.insert($0, hash: hash) }
+            counts.append(try reader.readCount())
+            overestimates.append(try reader.readCount())
+            activities.append(try reader.read())
+            heap.append(Int32(heap.count))
+            heapPosition.append(Int32(heap.count - 1))
+            siftUp(heap.count - 1)
+        }
+        tail = try reader.read()
+        distinct = try HyperLogLog(from: &reader, precision: Self.storedDistinctPrecision)
+        total = try reader.readCount()
+    }
+}

@@ -50,3 +50,28 @@ public struct HyperLogLog: Sendable, Equatable {
         return raw
     }
 }
+
+extension HyperLogLog: StateCodable {
+    /// Precisions a state may hold: 2^4 to 2^18 registers.
+    static let storablePrecisions = 4...18
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(precision)
+        writer.writeRaw(registers)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let precision = try reader.readInt()
+        try reader.check(Self.storablePrecisions.contains(precision), "HyperLogLog precision \(precision)")
+        self.init(precision: precision)
+        registers = try reader.readRaw(count: 1 << precision)
+        try reader.check(registers.allSatisfy { $0 <= 65 }, "a HyperLogLog register above 65")
+    }
+
+    /// Reads a sketch that must have `precision` (merging sketches of different precisions is a
+    /// programming error the merge traps on).
+    init(from reader: inout StateReader, precision expected: Int) throws(StateFileError) {
+        try self.init(from: &reader)
+        try reader.check(precision == expected, "HyperLogLog precision \(precision) where \(expected) belongs")
+    }
+}

@@ -115,3 +115,29 @@ public struct LatencyHistogram: Sendable, Equatable {
         return Self.representative(of: bucketIndices[bucketIndices.count - 1])
     }
 }
+
+extension LatencyHistogram: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(bucketIndices.count)
+        for index in bucketIndices.indices {
+            writer.write(bucketIndices[index])
+            writer.write(bucketCounts[index])
+        }
+    }
+
+    /// Buckets must be in increasing index order (the binary search relies on it).
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        let buckets = try reader.readLength(minimumElementBytes: 2)
+        bucketIndices.reserveCapacity(buckets)
+        bucketCounts.reserveCapacity(buckets)
+        for _ in 0..<buckets {
+            let index = try reader.readUInt16()
+            let added = try reader.readUInt32()
+            try reader.check(bucketIndices.last.map { $0 < index } ?? true, "latency buckets out of order")
+            bucketIndices.append(index)
+            bucketCounts.append(added)
+            count += Int(added)
+        }
+    }
+}

@@ -204,3 +204,34 @@ struct DenseBucketStore: Sendable, Equatable, Codable {
         try container.encode(counts, forKey: .counts)
     }
 }
+
+extension DenseBucketStore: StateCodable {
+    func encode(to writer: inout StateWriter) {
+        writer.write(offset)
+        writer.write(counts)
+    }
+
+    init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        offset = try reader.readInt()
+        counts = try reader.readArray()
+        try reader.check(counts.count <= RelativeErrorSketch.maximumBuckets, "\(counts.count) sketch buckets")
+        try reader.check(counts.allSatisfy { $0 >= 0 }, "a negative sketch bucket")
+        total = counts.reduce(0, +)
+    }
+}
+
+extension RelativeErrorSketch: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        positive.encode(to: &writer)
+        negative.encode(to: &writer)
+        writer.write(zeroCount)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        positive = try DenseBucketStore(from: &reader)
+        negative = try DenseBucketStore(from: &reader)
+        zeroCount = try reader.readCount()
+    }
+}

@@ -63,3 +63,18 @@ public struct MomentSums: Sendable, Equatable {
         return variance.squareRoot() / mean
     }
 }
+
+extension MomentSums: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(count)
+        writer.write(sum)
+        writer.write(sumOfSquares)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        count = try reader.readCount()
+        sum = try reader.readDouble()
+        sumOfSquares = try reader.readDouble()
+    }
+}

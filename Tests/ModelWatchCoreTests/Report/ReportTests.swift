@@ -156,36 +156,6 @@ import Testing
         #expect(MarkdownReport.sparkline([0.5, 2], ceiling: 1) == "▅█")
     }
 
-    @Test func atomicWriterReplacesRegularFilesOnlyAndLeavesNoTemporaryFile() throws {
-        let folder = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let target = folder.appendingPathComponent("report.html").path
-        try AtomicFileWriter.write(Array("old".utf8), to: target)
-        try AtomicFileWriter.write(Array("new".utf8), to: target)
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["report.html"])
-        // A symlink and a FIFO are never replaced.
-        let link = folder.appendingPathComponent("link.html").path
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-        #expect(throws: OutputWriteError.self) { try AtomicFileWriter.write(Array("x".utf8), to: link) }
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-        let fifo = folder.appendingPathComponent("fifo").path
-        #expect(mkfifo(fifo, 0o600) == 0)
-        #expect(throws: OutputWriteError.self) { try AtomicFileWriter.write(Array("x".utf8), to: fifo) }
-        // A folder that does not exist: the error names the path and the cause.
-        do {
-            try AtomicFileWriter.write([1], to: folder.appendingPathComponent("missing/r.html").path)
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.description.contains("missing/r.html"))
-            #expect(error.description.contains("No such file or directory"))
-        }
-        #expect(
-            Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == [
-                "report.html", "link.html", "fifo",
-            ])
-    }
-
     @Test func analyzeWritesTheReportAndExitsThreeWhenItCannot() throws {
         let folder = try Self.fixture()
         defer { try? FileManager.default.removeItem(at: folder) }

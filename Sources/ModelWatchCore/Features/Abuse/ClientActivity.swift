@@ -315,3 +315,184 @@ public struct SmallDistinctCount: Sendable, Equatable {
 extension ClientWindow: Mergeable {}
 extension ModelWindowTotals: Mergeable {}
 extension AddressWindow: Mergeable {}
+
+extension SmallDistinctCount: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        for index in 0..<64 { writer.write(registers[index]) }
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        for index in 0..<64 { registers[index] = try reader.readUInt8() }
+        try reader.check((0..<64).allSatisfy { registers[$0] <= 59 }, "a distinct-count register above 59")
+    }
+}
+
+extension DistanceSample: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(hashes.count)
+        for index in hashes.indices {
+            writer.write(hashes[index])
+            writer.write(values[index])
+        }
+        writer.write(admitBelow)
+        writer.write(offered)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        let count = try reader.readLength(minimumElementBytes: 2)
+        try reader.check(count < 2 * Self.capacity, "\(count) values in a distance sample")
+        for _ in 0..<count {
+            hashes.append(try reader.readUInt32())
+            values.append(try reader.readFloat())
+        }
+        admitBelow = try reader.readUInt32()
+        offered = try reader.readCount()
+    }
+}
+
+extension ClientWindow: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowStartMillis)
+        writer.write(calls)
+        writer.write(authFailures)
+        writer.write(throttled)
+        writer.write(callsAfterThrottle)
+        writer.write(promptTokens)
+        writer.write(completionTokens)
+        writer.write(logprobCalls)
+        writer.write(scored)
+        writer.write(nearBoundary)
+        writer.write(compared)
+        writer.write(duplicates)
+        writer.write(perturbations)
+        writer.write(gaps)
+        writer.write(distances)
+        writer.write(addresses)
+        writer.write(networks)
+        writer.write(coverage)
+        writer.write(promptLengths)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(windowStartMillis: try reader.readInt64())
+        calls = try reader.readCount()
+        authFailures = try reader.readCount()
+        throttled = try reader.readCount()
+        callsAfterThrottle = try reader.readCount()
+        promptTokens = try reader.readCount()
+        completionTokens = try reader.readCount()
+        logprobCalls = try reader.readCount()
+        scored = try reader.readCount()
+        nearBoundary = try reader.readCount()
+        compared = try reader.readCount()
+        duplicates = try reader.readCount()
+        perturbations = try reader.readCount()
+        gaps = try reader.read()
+        distances = try reader.read()
+        addresses = try reader.read()
+        networks = try reader.read()
+        coverage = try reader.read()
+        promptLengths = try reader.read()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+    }
+}
+
+extension ModelWindowTotals: StateCodable {
+    /// The HyperLogLog precision of `coverage` (see its declaration).
+    static let coveragePrecision = 8
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(calls)
+        writer.write(scored)
+        writer.write(nearBoundary)
+        writer.write(logprobCalls)
+        writer.write(promptTokens)
+        writer.write(completionTokens)
+        writer.write(coverage)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        calls = try reader.readCount()
+        scored = try reader.readCount()
+        nearBoundary = try reader.readCount()
+        logprobCalls = try reader.readCount()
+        promptTokens = try reader.readCount()
+        completionTokens = try reader.readCount()
+        coverage = try HyperLogLog(from: &reader, precision: Self.coveragePrecision)
+    }
+}
+
+extension AddressWindow: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowStartMillis)
+        writer.write(attempts)
+        writer.write(authFailures)
+        writer.write(keys)
+        writer.write(failedKeys)
+        writer.write(failureBuckets)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(windowStartMillis: try reader.readInt64())
+        attempts = try reader.readCount()
+        authFailures = try reader.readCount()
+        keys = try reader.read()
+        failedKeys = try reader.read()
+        failureBuckets = try reader.readDictionary()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+    }
+}
+
+extension AbuseState: StateCodable {
+    /// The HyperLogLog precision of the distinct client and address counts (see their declarations).
+    static let distinctPrecision = 12
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowMillis)
+        writer.write(clients.count)
+        for (model, table) in clients {
+            writer.write(model)
+            writer.write(table)
+        }
+        writer.write(models.count)
+        for (model, windows) in models {
+            writer.write(model)
+            writer.write(windows)
+        }
+        writer.write(addresses)
+        writer.write(distinctClients)
+        writer.write(distinctAddresses)
+        writer.write(untrackedClientRecords)
+        writer.write(untrackedAddressRecords)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        windowMillis = try reader.readInt64()
+        try reader.check(windowMillis > 0, "an abuse window of \(windowMillis) ms")
+        for _ in 0..<(try reader.readLength(minimumElementBytes: 2)) {
+            let model = try reader.readString()
+            let table = try reader.readDictionary([String: [Int64: ClientWindow]].self)
+            try reader.check(clients.updateValue(table, forKey: model) == nil, "a model's clients written twice")
+        }
+        for _ in 0..<(try reader.readLength(minimumElementBytes: 2)) {
+            let model = try reader.readString()
+            let windows = try reader.readDictionary([Int64: ModelWindowTotals].self)
+            try reader.check(models.updateValue(windows, forKey: model) == nil, "a model's totals written twice")
+        }
+        addresses = try reader.readDictionary()
+        distinctClients = try HyperLogLog(from: &reader, precision: Self.distinctPrecision)
+        distinctAddresses = try HyperLogLog(from: &reader, precision: Self.distinctPrecision)
+        untrackedClientRecords = try reader.readCount()
+        untrackedAddressRecords = try reader.readCount()
+    }
+}

@@ -100,3 +100,106 @@ public struct SourceStatistics: Sendable, Equatable {
             && lhs.firstRejection?.offset == rhs.firstRejection?.offset && lhs.gzipEnding == rhs.gzipEnding
     }
 }
+
+extension Compression: StateCodable {
+    public func encode(to writer: inout StateWriter) { writer.write(rawValue) }
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let name = try reader.readString()
+        guard let value = Compression(rawValue: name) else { throw reader.corrupt("unknown compression '\(name)'") }
+        self = value
+    }
+}
+
+extension LogKind: StateCodable {
+    public func encode(to writer: inout StateWriter) { writer.write(rawValue) }
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let name = try reader.readString()
+        guard let value = LogKind(rawValue: name) else { throw reader.corrupt("unknown log kind '\(name)'") }
+        self = value
+    }
+}
+
+extension RejectReason: StateCodable {
+    public func encode(to writer: inout StateWriter) { writer.write(rawValue) }
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let raw = try reader.readInt()
+        guard let value = RejectReason(rawValue: raw) else { throw reader.corrupt("unknown reject reason \(raw)") }
+        self = value
+    }
+}
+
+extension GzipMemberReader.Ending: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        switch self {
+        case .complete: writer.write(UInt8(0))
+        case .truncated: writer.write(UInt8(1))
+        case .corrupt(let error):
+            writer.write(UInt8(2))
+            writer.write(error.code)
+            writer.write(error.zlibMessage)
+        case .trailingGarbage: writer.write(UInt8(3))
+        }
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        switch try reader.readUInt8() {
+        case 0: self = .complete
+        case 1: self = .truncated
+        case 2: self = .corrupt(ZlibError(code: try reader.readInt32(), zlibMessage: try reader.read(String?.self)))
+        case 3: self = .trailingGarbage
+        case let other: throw reader.corrupt("unknown gzip ending \(other)")
+        }
+    }
+}
+
+extension SourceStatistics: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(path)
+        writer.write(kind)
+        writer.write(compression)
+        writer.write(bytesRead)
+        writer.write(bytesDecoded)
+        writer.write(gzipMembers)
+        writer.write(gzipEnding)
+        writer.write(damageOffset)
+        writer.write(lostCompressedBytes)
+        writer.write(readError)
+        writer.write(lines)
+        writer.write(parsed)
+        writer.write(rejected)
+        writer.write(firstRejection != nil)
+        if let firstRejection {
+            writer.write(firstRejection.offset)
+            writer.write(firstRejection.reason)
+        }
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+        writer.write(futureRecords)
+        writer.write(latestFutureMillis)
+        writer.write(timeOrder)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(path: try reader.readString())
+        kind = try reader.read()
+        compression = try reader.read()
+        bytesRead = try reader.readInt64()
+        bytesDecoded = try reader.readInt64()
+        gzipMembers = try reader.readCount()
+        gzipEnding = try reader.read()
+        damageOffset = try reader.read()
+        lostCompressedBytes = try reader.readInt64()
+        readError = try reader.read()
+        lines = try reader.readCount()
+        parsed = try reader.readCount()
+        rejected = try reader.readCounts(exactly: RejectReason.allCases.count, what: "reject reasons")
+        if try reader.readBool() {
+            firstRejection = (try reader.readInt64(), try reader.read(RejectReason.self))
+        }
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+        futureRecords = try reader.readCount()
+        latestFutureMillis = try reader.readInt64()
+        timeOrder = try reader.read()
+    }
+}

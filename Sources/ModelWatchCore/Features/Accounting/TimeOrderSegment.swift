@@ -148,3 +148,36 @@ public struct TimeOrderLedger: Sendable {
         return result
     }
 }
+
+extension TimeOrderSegment: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(sourceIndex)
+        writer.write(firstSequence)
+        writer.write(lastSequence)
+        writer.write(earliestMillis)
+        writer.write(earliestOffset)
+        writer.write(latestMillis)
+        writer.write(firstMillis)
+        writer.write(endsBehind)
+        writer.write(backwardSteps)
+        writer.write(largestStepMillis)
+        writer.write(firstStepOffset)
+        writer.write(firstStepFromMillis)
+        writer.write(firstStepToMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(sourceIndex: try reader.readCount(), sequence: try reader.readCount())
+        lastSequence = try reader.readCount()
+        earliestMillis = try reader.readInt64()
+        earliestOffset = try reader.readInt64()
+        latestMillis = try reader.readInt64()
+        firstMillis = try reader.readInt64()
+        endsBehind = try reader.readBool()
+        backwardSteps = try reader.readCount()
+        largestStepMillis = try reader.readInt64()
+        firstStepOffset = try reader.read()
+        firstStepFromMillis = try reader.readInt64()
+        firstStepToMillis = try reader.readInt64()
+    }
+}

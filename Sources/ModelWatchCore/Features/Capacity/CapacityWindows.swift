@@ -163,3 +163,66 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
 }
 
 extension CapacityWindow: Mergeable {}
+
+extension QuarterOctaveHistogram: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        for count in counts { writer.write(count) }
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        for index in counts.indices {
+            counts[index] = try reader.readUInt32()
+            total += Int(counts[index])
+        }
+    }
+}
+
+extension CapacityWindow: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(records)
+        writer.write(serverErrors)
+        writer.write(unavailable)
+        writer.write(throttled)
+        writer.write(latency)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        records = try reader.readCount()
+        serverErrors = try reader.readCount()
+        unavailable = try reader.readCount()
+        throttled = try reader.readCount()
+        latency = try reader.read()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+    }
+}
+
+extension CapacityWindows.Key: StateCodable where Model: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(model)
+        writer.write(windowStartMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(model: try reader.read(), windowStartMillis: try reader.readInt64())
+    }
+}
+
+extension CapacityWindows: StateCodable where Model: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowMillis)
+        writer.write(budget)
+        writer.write(windows)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let windowMillis = try reader.readInt64()
+        try reader.check(windowMillis > 0, "a capacity window of \(windowMillis) ms")
+        self.init(windowMillis: windowMillis, budget: try reader.readCount())
+        windows = try reader.readDictionary()
+    }
+}

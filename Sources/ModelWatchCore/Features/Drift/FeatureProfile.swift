@@ -228,3 +228,76 @@ public struct FeatureProfile: Sendable, Codable, Equatable {
         try container.encode(nulls, forKey: .nulls)
     }
 }
+
+extension NumericSummary: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(count)
+        writer.write(mean)
+        writer.write(squaredDeviations)
+        writer.write(minimum)
+        writer.write(maximum)
+        writer.write(sketch)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        count = try reader.readCount()
+        mean = try reader.readDouble()
+        squaredDeviations = try reader.readDouble()
+        minimum = try reader.readDouble()
+        maximum = try reader.readDouble()
+        sketch = try reader.read()
+    }
+}
+
+extension CategoryCounts: StateCodable {
+    /// The largest capacity a state may ask for: a damaged number must not allocate gigabytes.
+    static let storableCapacity = 1 << 20
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(capacity)
+        writer.write(counts.count)
+        for (slot, key) in table.keys.enumerated() {
+            writer.write(key.count)
+            writer.writeRaw(key)
+            writer.write(counts[slot])
+        }
+        writer.write(otherCount)
+    }
+
+    /// Values come back in the slots they were written from, so `named` lists them in the same
+    /// order as before.
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let capacity = try reader.readCount()
+        try reader.check(capacity <= Self.storableCapacity, "a category capacity of \(capacity)")
+        self.init(capacity: capacity)
+        let values = try reader.readLength(minimumElementBytes: 2)
+        try reader.check(values <= capacity, "\(values) categories for a capacity of \(capacity)")
+        for _ in 0..<values {
+            let key = try reader.readRaw(count: try reader.readLength())
+            let count = try reader.readCount()
+            let hash = key.withUnsafeBytes { ByteHashing.hash($0) }
+            let known = key.withUnsafeBytes { table.find($0, hash: hash) }
+            try reader.check(known == nil, "a category written twice")
+            _ = key.withUnsafeBytes { table.insert($0, hash: hash) }
+            counts.append(count)
+        }
+        otherCount = try reader.readCount()
+    }
+}
+
+extension FeatureProfile: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(name)
+        writer.write(numeric)
+        writer.write(categories)
+        writer.write(nulls)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(name: try reader.readString())
+        numeric = try reader.read()
+        categories = try reader.read()
+        nulls = try reader.readCount()
+    }
+}

@@ -336,3 +336,66 @@ struct ProfileBuilder {
         return out
     }
 }
+
+extension ModelProfile: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(records)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+        writer.write(features)
+        writer.write(droppedFeatureValues)
+        writer.write(predictions)
+        writer.write(numericPredictions)
+        writer.write(score)
+        writer.write(promptTokens)
+        writer.write(completionTokens)
+        writer.write(latency)
+        writer.write(labelled)
+        writer.write(correct)
+        writer.write(versions)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        records = try reader.readCount()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+        features = try reader.readArray()
+        try reader.check(features.count <= Self.featureCapacity, "\(features.count) features in one profile")
+        droppedFeatureValues = try reader.readCount()
+        predictions = try reader.read()
+        numericPredictions = try reader.read()
+        score = try reader.read()
+        promptTokens = try reader.read()
+        completionTokens = try reader.read()
+        latency = try reader.read()
+        labelled = try reader.readCount()
+        correct = try reader.readCount()
+        versions = try reader.read()
+    }
+}
+
+extension ProfileKey: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(model)
+        writer.write(windowStartMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(model: try reader.readString(), windowStartMillis: try reader.readInt64())
+    }
+}
+
+extension ModelProfiles: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(windowMillis)
+        writer.write(profiles)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let windowMillis = try reader.readInt64()
+        try reader.check(windowMillis > 0, "a drift window of \(windowMillis) ms")
+        self.init(windowMillis: windowMillis)
+        profiles = try reader.readDictionary()
+    }
+}

@@ -172,3 +172,35 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
     /// Approximate bytes held.
     public var footprint: Int { (blocks.count + actives.count) * (Self.bucketsPerBlock * 4 + 64) }
 }
+
+extension ActivityTimeline: StateCodable where Stream: StateCodable {
+    /// The most blocks a state may ask for: a damaged number must not allocate gigabytes.
+    static var storableBlockLimit: Int { 1 << 24 }
+
+    public func encode(to writer: inout StateWriter) {
+        writer.write(bucketMillis)
+        writer.write(maximumBlocks)
+        let all = storedBlocks
+        writer.write(all.count)
+        for (key, counts) in all {
+            writer.write(key.stream)
+            writer.write(key.block)
+            for count in counts { writer.write(count) }
+        }
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let bucketMillis = try reader.readInt64()
+        let maximumBlocks = try reader.readCount()
+        try reader.check(bucketMillis > 0, "an activity bucket of \(bucketMillis) ms")
+        try reader.check((1...Self.storableBlockLimit).contains(maximumBlocks), "an activity limit of \(maximumBlocks)")
+        self.init(bucketMillis: bucketMillis, maximumBlocks: maximumBlocks)
+        let count = try reader.readLength(minimumElementBytes: Self.bucketsPerBlock)
+        for _ in 0..<count {
+            let key = BlockKey(stream: try reader.read(), block: try reader.readInt64())
+            var counts = [UInt32](repeating: 0, count: Self.bucketsPerBlock)
+            for slot in counts.indices { counts[slot] = try reader.readUInt32() }
+            try reader.check(blocks.updateValue(counts, forKey: key) == nil, "an activity block written twice")
+        }
+    }
+}

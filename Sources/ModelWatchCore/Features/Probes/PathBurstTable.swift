@@ -87,3 +87,50 @@ public struct PathBurstTable: Sendable {
 }
 
 extension PathBurstCell: Mergeable {}
+
+extension PathBurstCell: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(address)
+        writer.write(pathHashes)
+        writer.write(requests)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+        writer.write(samples)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        address = try reader.readString()
+        pathHashes = try reader.readArray()
+        try reader.check(pathHashes.count <= PathBurstTable.pathLimit, "\(pathHashes.count) paths in one burst cell")
+        requests = try reader.readCount()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+        samples = try reader.readArray()
+    }
+}
+
+extension PathBurstTable.Key: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.writeFixed(addressHash)
+        writer.write(minuteStartMillis)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(addressHash: try reader.readFixedUInt64(), minuteStartMillis: try reader.readInt64())
+    }
+}
+
+extension PathBurstTable: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(capacity)
+        writer.write(cells)
+        writer.write(droppedCells)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(capacity: try reader.readCount())
+        cells = try reader.readDictionary()
+        droppedCells = try reader.readCount()
+    }
+}

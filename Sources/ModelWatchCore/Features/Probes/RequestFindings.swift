@@ -72,3 +72,40 @@ public struct RequestFindingTable: Sendable {
         overflowHits += other.overflowHits
     }
 }
+
+extension RequestFinding: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(hits)
+        writer.write(successes)
+        writer.write(firstMillis)
+        writer.write(lastMillis)
+        writer.write(samples)
+        writer.write(tags)
+        writer.write(keyIsAddress)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        hits = try reader.readCount()
+        successes = try reader.readCount()
+        firstMillis = try reader.readInt64()
+        lastMillis = try reader.readInt64()
+        samples = try reader.readArray()
+        tags = try reader.readArray()
+        keyIsAddress = try reader.readBool()
+    }
+}
+
+extension RequestFindingTable: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(capacity)
+        writer.write(findings)
+        writer.write(overflowHits)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(capacity: try reader.readCount())
+        findings = try reader.readDictionary()
+        overflowHits = try reader.readCount()
+    }
+}

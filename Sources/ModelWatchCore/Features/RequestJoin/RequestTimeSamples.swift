@@ -83,3 +83,52 @@ public struct RequestTimeSamples: Sendable {
         thin()
     }
 }
+
+extension RequestTimes: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(inferenceMillis)
+        writer.write(inferenceHost)
+        writer.write(accessMillis)
+        writer.write(inferenceCopies)
+        writer.write(accessCopies)
+        writer.write(accessSource)
+    }
+
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init()
+        inferenceMillis = try reader.read()
+        inferenceHost = try reader.read()
+        accessMillis = try reader.read()
+        inferenceCopies = try reader.readCount()
+        accessCopies = try reader.readCount()
+        accessSource = try reader.read()
+        try reader.check((accessSource ?? 0) >= 0, "a negative source index")
+    }
+}
+
+extension RequestTimeSamples: StateCodable {
+    public func encode(to writer: inout StateWriter) {
+        writer.write(capacity)
+        writer.writeFixed(sampleRate)
+        writer.write(requests)
+    }
+
+    /// The rate must be a power of two (`keeps` masks with rate − 1).
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        self.init(capacity: try reader.readCount())
+        sampleRate = try reader.readFixedUInt64()
+        try reader.check(sampleRate > 0 && sampleRate & (sampleRate - 1) == 0, "a sample rate of \(sampleRate)")
+        requests = try reader.readDictionary()
+    }
+
+    /// The same samples with each access-log source index replaced by `remap[index]`.
+    func remappingSources(_ remap: [Int]) -> RequestTimeSamples {
+        var copy = self
+        copy.requests = requests.mapValues { times in
+            var moved = times
+            moved.accessSource = times.accessSource.map { remap[$0] }
+            return moved
+        }
+        return copy
+    }
+}
