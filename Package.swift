@@ -9,13 +9,16 @@ let package = Package(
         .library(name: "ModelWatchCore", targets: ["ModelWatchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The nightly report's state (SQLite, WAL, migrations); needs Debian's libsqlite3-dev.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Features/Probes/data")],
+            name: "ModelWatchCore", dependencies: ["CZlib", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Features/Probes/data")],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class
                 // properties (swift_beginAccess on every record: about 5% of the run in a

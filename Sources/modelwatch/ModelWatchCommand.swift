@@ -7,7 +7,7 @@ struct ModelWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
-        subcommands: [Analyze.self, Baseline.self, Merge.self],
+        subcommands: [Analyze.self, Baseline.self, Merge.self, Report.self],
         defaultSubcommand: nil)
 
     /// SPEC.md fixes exit status 2 for usage errors; ArgumentParser's default is 64 (EX_USAGE).
