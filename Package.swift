@@ -12,12 +12,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // YAML config and mapping files, with line and column marks (libyaml inside).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The nightly report's state (SQLite, WAL, migrations); needs Debian's libsqlite3-dev.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "ModelWatchCore", dependencies: ["CZlib", .product(name: "Yams", package: "Yams")],
+            name: "ModelWatchCore",
+            dependencies: [
+                "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Features/Probes/data")],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class

@@ -8,7 +8,7 @@ struct ModelWatchCommand: ParsableCommand {
         commandName: "modelwatch",
         abstract: "Reads ML inference and gateway access logs; reports drift, abuse and ISO 27001 operations events.",
         version: ModelWatchVersion.current,
-        subcommands: [Analyze.self, Live.self, Baseline.self, Merge.self],
+        subcommands: [Analyze.self, Live.self, Baseline.self, Merge.self, Report.self],
         defaultSubcommand: nil)
 
     /// SPEC.md fixes exit status 2 for usage errors (ArgumentParser's default is 64, EX_USAGE)
@@ -49,6 +49,12 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "Write events as JSON lines to this file (- for standard output).")
     var events: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write a self-contained report of this run: HTML, or Markdown when the name ends in .md.",
+            valueName: "file.html|file.md"))
+    var report: String?
 
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
@@ -159,9 +165,10 @@ struct Analyze: ParsableCommand {
                 StateFile.encode(AnalysisState(summary: summary, options: options, openedPaths: sources.map(\.path))),
                 to: saveState, name: "state")
         }
-        try report(
+        try finishRun(
             analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput, top: top,
-            failOn: failOn, allowEmpty: allowEmpty, inputs: paths)
+            failOn: failOn, allowEmpty: allowEmpty, inputs: paths,
+            reportFile: report, scope: "batch run over \(summary.sources.count) sources")
     }
 }
 
@@ -220,7 +227,7 @@ struct Merge: ParsableCommand {
         if let saveState {
             try OutputFile.write(StateFile.encode(merged), to: saveState, name: "merged state")
         }
-        try report(
+        try finishRun(
             analysis.evaluate(merged.summary), of: merged.summary, elapsed: Date().timeIntervalSince(started),
             events: eventsOutput, top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: states)
     }
@@ -229,11 +236,17 @@ struct Merge: ParsableCommand {
 /// Writes events (to `events`; `-` is standard output) and prints the summary (to standard
 /// error when the events go to standard output); exit 1 when `failOn` is met, or when nothing
 /// was read at all unless `allowEmpty`. What `analyze` and `merge` both end with.
-func report(
+func finishRun(
     _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: OutputFile?, top: Int,
-    failOn: String?, allowEmpty: Bool, inputs: [String]
+    failOn: String?, allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = ""
 ) throws {
     let raised = result.events
+    if let reportFile {
+        let document = ReportFigures.document(
+            summary: summary, result: result, scope: scope,
+            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        try writeReport(document, to: reportFile)
+    }
     if let events {
         // A reader that took what it wanted (`--events - | head -3`) ends the events; the
         // summary still goes to standard error and the exit status still follows --fail-on.
@@ -377,6 +390,16 @@ func inputSources(_ paths: [String], listedIn: String? = nil) throws -> [InputSo
         throw ValidationError("no input files under \(given.joined(separator: ", "))")
     }
     return sources
+}
+
+/// Renders `document` as Markdown when `path` ends in `.md` or `.markdown`, else as HTML, and
+/// replaces `path` atomically; a write error exits 3 with its cause (SPEC.md).
+func writeReport(_ document: ReportDocument, to path: String) throws {
+    let lowered = path.lowercased()
+    let text =
+        lowered.hasSuffix(".md") || lowered.hasSuffix(".markdown")
+        ? MarkdownReport.render(document) : HTMLReport.render(document)
+    try OutputFile.write(text, to: path, name: "report")
 }
 
 /// An `--access-format` value parsed, or a usage error.

@@ -11,6 +11,9 @@ public struct InputSource: Sendable, Equatable {
     public var name: String
     /// Size in bytes when known (regular files), for progress.
     public var size: Int64?
+    /// Bytes of the file to skip before reading: the part an earlier night already read, when
+    /// the nightly report reads only a grown file's new tail. 0 reads the whole file.
+    public var startOffset: Int64 = 0
 
     public var isStandardInput: Bool { path == "-" }
 

@@ -43,6 +43,11 @@ public struct SourceReader: Sendable {
             return Outcome(statistics: statistics, droppedLines: 0, firstDroppedOffset: nil)
         }
         defer { if !source.isStandardInput { close(descriptor) } }
+        if source.startOffset > 0 && lseek(descriptor, off_t(source.startOffset), SEEK_SET) < 0 {
+            statistics.readError =
+                "cannot seek to byte \(source.startOffset) of \(source.path): \(String(cString: strerror(errno)))"
+            return Outcome(statistics: statistics, droppedLines: 0, firstDroppedOffset: nil)
+        }
 
         var input = [UInt8](repeating: 0, count: readBlockSize)
         var output = [UInt8](repeating: 0, count: readBlockSize)

@@ -57,6 +57,21 @@ public struct DriftDetector: Sendable {
         public var worst: Comparison?
         public var windowsCompared = 0
         public var windowsDrifted = 0
+        /// The statistic of every compared window, in window order, for the report's trend
+        /// charts (the statistic against its threshold, night by night).
+        public var perWindow: [WindowStatistic] = []
+    }
+
+    /// One quantity's drift statistic in one window, with the threshold it is judged by.
+    public struct WindowStatistic: Sendable, Equatable {
+        public var windowStartMillis: Int64
+        /// The statistic's name (`wasserstein_normed`, `jensenshannon`, `ks`, `chisquare`).
+        public var statistic: String
+        public var value: Double
+        public var threshold: Double
+        /// Effect size over its threshold (1 = at the threshold), comparable across statistics.
+        public var ratio: Double
+        public var drifted: Bool
     }
 
     public struct ModelTable: Sendable {
@@ -155,6 +170,11 @@ public struct DriftDetector: Sendable {
                 row.windowsCompared += 1
                 if comparison.severity != nil { row.windowsDrifted += 1 }
                 if row.worst.map({ comparison.ratio > $0.ratio }) ?? true { row.worst = comparison }
+                row.perWindow.append(
+                    WindowStatistic(
+                        windowStartMillis: key.windowStartMillis, statistic: comparison.statistic,
+                        value: comparison.value, threshold: comparison.threshold, ratio: comparison.ratio,
+                        drifted: comparison.severity != nil))
                 rows[subject] = row
             }
             // Features.
