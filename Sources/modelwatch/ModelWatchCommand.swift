@@ -82,6 +82,9 @@ struct Analyze: ParsableCommand {
         guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
         guard abuseBudgetMb >= 1 else { throw ValidationError("--abuse-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+        guard lineCap <= AnalysisOptions.maximumLineCap else {
+            throw ValidationError("--line-cap must be at most \(AnalysisOptions.maximumLineCap) bytes (1 GiB)")
+        }
     }
 
     func run() throws {

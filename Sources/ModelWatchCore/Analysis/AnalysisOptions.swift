@@ -6,8 +6,15 @@ public struct AnalysisOptions: Sendable {
     public var threads: Int
     /// Length of the event-time windows the records are bucketed into.
     public var windowMillis: Int64 = 60_000
-    /// Lines longer than this are rejected and counted, never buffered whole.
+    /// Lines longer than this are rejected and counted, never buffered whole. At most
+    /// `maximumLineCap`; the pipeline reads a larger value as `maximumLineCap`.
     public var lineCap: Int = 1 << 20
+    /// The largest `lineCap`: 1 GiB. A line's fields are 32-bit offsets (`ByteSpan`), so a cap
+    /// must stay below 2 GiB; 1 GiB leaves that margin and is already far more than one log
+    /// line should hold (the framer may buffer a line up to the cap).
+    public static let maximumLineCap = 1 << 30
+    /// `lineCap` within its bounds: what the framer and the parsers apply.
+    public var effectiveLineCap: Int { min(max(lineCap, 1), Self.maximumLineCap) }
     /// Decoded bytes per chunk handed to a parser worker.
     public var chunkSize: Int = 1 << 20
     /// A custom access-log format; nil reads `combined`, then `common`.

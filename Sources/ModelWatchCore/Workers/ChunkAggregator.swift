@@ -93,7 +93,7 @@ public final class ChunkAggregator {
         self.signatures = signatures
         self.windowMillis = windowMillis
         self.windowBudget = windowBudget
-        self.lineCap = lineCap
+        self.lineCap = min(lineCap, AnalysisOptions.maximumLineCap)  // spans are 32-bit (ByteSpan)
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
         gateway = PrincipalTables(capacity: principalCapacity)
@@ -177,12 +177,7 @@ public final class ChunkAggregator {
 
     private func symbol(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> Int32 {
         guard !span.isAbsent, span.count > 0 else { return SymbolTable.absentSymbol }
-        return symbols.symbol(for: Self.bytes(span, line))
-    }
-
-    @inline(__always)
-    static func bytes(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.start + span.count)])
+        return symbols.symbol(for: span.bytes(in: line))
     }
 
     private func aggregate(line: UnsafeRawBufferPointer, source: Int) {
@@ -220,11 +215,11 @@ public final class ChunkAggregator {
         }
         clientActivity.record(record, line: line)
         if !record.requestID.isAbsent, record.requestID.count > 0 {
-            let hash = ByteHashing.hash(Self.bytes(record.requestID, line))
+            let hash = ByteHashing.hash(record.requestID.bytes(in: line))
             let host = record.host
 
             requestSamples.record(hash: hash, kind: record.kind, millis: millis, source: source) {
-                host.isAbsent ? nil : String(decoding: Self.bytes(host, line), as: UTF8.self)
+                host.isAbsent ? nil : String(decoding: host.bytes(in: line), as: UTF8.self)
             }
         }
     }
@@ -232,12 +227,12 @@ public final class ChunkAggregator {
     /// Checks an access-log request against the probe, scanner and admin signatures; only a
     /// match creates strings.
     private func matchSignatures(line: UnsafeRawBufferPointer, millis: Int64) {
-        let path = record.path.isAbsent ? nil : Self.bytes(record.path, line)
-        let agent = record.userAgent.isAbsent ? nil : Self.bytes(record.userAgent, line)
+        let path = record.path.isAbsent ? nil : record.path.bytes(in: line)
+        let agent = record.userAgent.isAbsent ? nil : record.userAgent.bytes(in: line)
         let scanner = agent.flatMap { signatures.scannerAgent(in: $0) }
         let probe = path.flatMap { signatures.probePath(in: $0) }
         func text(_ span: ByteSpan) -> String? {
-            span.isAbsent ? nil : String(decoding: Self.bytes(span, line), as: UTF8.self)
+            span.isAbsent ? nil : String(decoding: span.bytes(in: line), as: UTF8.self)
         }
         if scanner != nil || probe != nil {
             let tag = scanner.map { String(decoding: signatures.scannerAgents[$0], as: UTF8.self) }
@@ -263,8 +258,8 @@ public final class ChunkAggregator {
         guard status >= 400 && status < 500 && status != 429, !record.path.isAbsent, !record.address.isAbsent else {
             return
         }
-        let path = Self.bytes(record.path, line)
-        let address = Self.bytes(record.address, line)
+        let path = record.path.bytes(in: line)
+        let address = record.address.bytes(in: line)
         pathBursts.add(
             addressHash: ByteHashing.hash(address), address: { String(decoding: address, as: UTF8.self) },
             pathHash: ByteHashing.hash(path), at: millis
@@ -287,7 +282,7 @@ public final class ChunkAggregator {
     private func countPrincipal(
         _ span: ByteSpan, isClient: Bool, line: UnsafeRawBufferPointer, tokens: Int, millis: Int64
     ) {
-        let key = Self.bytes(span, line)
+        let key = span.bytes(in: line)
         let hash = ByteHashing.hash(key)
         let status = record.status
         if record.kind == .inference {
