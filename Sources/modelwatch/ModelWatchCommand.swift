@@ -65,7 +65,7 @@ struct Analyze: ParsableCommand {
     var windowBudgetMb: Int = AnalysisOptions.defaultWindowBudget >> 20
 
     @Option(help: "Memory (MiB), shared by the workers, for the per-client abuse windows before they grow longer.")
-    var abuseBudgetMb: Int = 32
+    var abuseBudgetMb: Int = AnalysisOptions.defaultAbuseBudget >> 20
 
     @Option(help: "How many clients and addresses to list.")
     var top: Int = 10

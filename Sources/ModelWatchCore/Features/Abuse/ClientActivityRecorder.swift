@@ -43,7 +43,7 @@ struct ClientActivityRecorder {
     /// Models past this many share the last table.
     static let maximumModels = 64
 
-    init(capacity: Int = 1024, addressCapacity: Int = 2048, budget: Int = 24 << 20) {
+    init(capacity: Int = 1024, addressCapacity: Int = 2048, budget: Int = AnalysisOptions.defaultAbuseBudget) {
         self.capacity = max(2, capacity)
         self.addressCapacity = max(2, addressCapacity)
         self.budget = budget
@@ -731,4 +731,17 @@ func coarsened<Cell: WindowCell>(_ cells: [Cell], to length: Int64) -> [Cell] {
         }
     }
     return merged
+}
+
+extension ClientActivityRecorder: FeatureRecorder {
+    @inline(__always)
+    mutating func record(_ record: ParsedRecord, in context: RecordContext) {
+        self.record(record, line: context.line)
+    }
+
+    mutating func finish(into summary: inout AnalysisSummary, symbols: SymbolTable) {
+        summary.abuse = finish()
+        // The tables now live in the summary: free them.
+        self = ClientActivityRecorder(capacity: capacity, addressCapacity: addressCapacity, budget: budget)
+    }
 }
