@@ -1,5 +1,5 @@
 /// How the timestamps of a run of consecutive chunks of one source moved: a log writer stamps
-/// lines in the order it writes them, so a record more than `AnalysisOptions.backwardTolerance`
+/// lines in the order it writes them, so a record more than `AnalysisOptions.backwardToleranceMillis`
 /// earlier than a record written before it means time ran backwards in that source (a clock
 /// stepped back, or old lines spliced into the file).
 ///
