@@ -39,7 +39,7 @@ replay_bar() {
   echo "live over $days day(s): exit $status, peak RSS $(tail -n 1 "$out.time") KB, replay $(cat "$out.replay.json")" >&2
   [[ $status -eq 0 ]] || { cat "$out.stderr" >&2; exit 1; }
   "$bin" analyze "$out" --config "$scenario/config.json" --events "$out.batch.jsonl" --no-progress >/dev/null || true
-  python3 - "$out.events.jsonl" "$out.batch.jsonl" <<'PY'
+  python3 - "$out.events.jsonl" "$out.batch.jsonl" >&2 <<'PY'
 import json, sys
 rank = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 last = {}
@@ -56,7 +56,9 @@ print(json.dumps({"live_medium_plus": len(live), "batch_medium_plus": len(batch)
                   "only_live": sorted(live - batch), "only_batch": sorted(batch - live)}))
 sys.exit(0 if live == batch else 1)
 PY
+  local compared=$?
   tail -n 1 "$out.time"
+  return $compared
 }
 
 set +e

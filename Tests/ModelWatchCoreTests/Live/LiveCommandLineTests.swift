@@ -98,4 +98,41 @@ import Testing
         #expect(run.status == 2)
         #expect(run.standardError.contains("not a modelwatch live checkpoint"))
     }
+
+    @Test func sighupReopensTheEventsFileAfterItWasRotated() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let logs = folder.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let events = folder.appendingPathComponent("events.jsonl").path
+        let log = logs.appendingPathComponent("a.jsonl").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = [
+            "live", logs.path, "--events", events, "--window", "1s", "--lateness", "1s", "--no-progress",
+        ]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func append(_ text: String) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((text + "\n").utf8))
+            try handle.close()
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        try append(#"{"ts":"2026-11-17T10:00:00Z","model":"alpha-dev"}"#)
+        Thread.sleep(forTimeInterval: 4)
+        try FileManager.default.moveItem(atPath: events, toPath: events + ".1")
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 1)
+        try append(#"{"ts":"2026-11-17T10:00:05Z","model":"beta-test"}"#)
+        Thread.sleep(forTimeInterval: 4)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let rotated = try String(contentsOfFile: events + ".1", encoding: .utf8)
+        let fresh = try String(contentsOfFile: events, encoding: .utf8)
+        #expect(rotated.contains("alpha-dev") && !rotated.contains("beta-test"))
+        #expect(fresh.contains("beta-test"))
+    }
 }
