@@ -170,7 +170,6 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        let started = Date()
         let detectors = try loadDetectors(config)
         let references = try loadBaseline(baseline)
         let merged: AnalysisState
@@ -186,16 +185,16 @@ struct Merge: ParsableCommand {
             try writeOutput(saveState, "the merged state", StateFile.encode(merged))
         }
         try report(
-            analysis.evaluate(merged.summary), of: merged.summary, elapsed: Date().timeIntervalSince(started),
-            events: events, top: top, failOn: failOn)
+            analysis.evaluate(merged.summary), of: merged.summary, elapsed: nil, events: events, top: top,
+            failOn: failOn)
     }
 }
 
 /// Writes events (to `events`, `-` for standard output) and prints the summary (to standard
 /// error when the events go to standard output); exit 1 when `failOn` is met. What `analyze`
-/// and `merge` both end with.
+/// and `merge` both end with; `elapsed` is the reading time (nil for `merge`, which read no logs).
 func report(
-    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: String?, top: Int,
+    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval?, events: String?, top: Int,
     failOn: String?
 ) throws {
     let raised = result.events

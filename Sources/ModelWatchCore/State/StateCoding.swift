@@ -118,6 +118,27 @@ public struct StateReader {
 
     public mutating func readInt() throws(StateFileError) -> Int { Int(try readInt64()) }
 
+    /// Instants and differences of instants are within this many milliseconds of the epoch
+    /// (about 35,000 years), or one of the `.min`/`.max` sentinels of an empty range: the
+    /// detectors' arithmetic on them then cannot overflow.
+    public static let millisLimit: Int64 = 1 << 50
+
+    /// A time in milliseconds (an instant, or a lag between two).
+    public mutating func readMillis() throws(StateFileError) -> Int64 {
+        let value = try readInt64()
+        guard value == .max || value == .min || abs(value) <= Self.millisLimit else {
+            throw corrupt("a time of \(value) ms, beyond any log's")
+        }
+        return value
+    }
+
+    /// A window or bucket length in milliseconds: positive and at most `millisLimit`.
+    public mutating func readDuration() throws(StateFileError) -> Int64 {
+        let value = try readInt64()
+        guard value > 0 && value <= Self.millisLimit else { throw corrupt("a window length of \(value) ms") }
+        return value
+    }
+
     /// A count or amount that cannot be negative.
     public mutating func readCount() throws(StateFileError) -> Int {
         let value = try readInt64()
