@@ -214,7 +214,6 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        let started = Date()
         let detectors = try loadDetectors(config)
         let references = try loadBaseline(baseline)
         let merged: AnalysisState
@@ -231,7 +230,7 @@ struct Merge: ParsableCommand {
             try OutputFile.write(StateFile.encode(merged), to: saveState, name: "merged state")
         }
         try finishRun(
-            analysis.evaluate(merged.summary), of: merged.summary, elapsed: Date().timeIntervalSince(started),
+            analysis.evaluate(merged.summary), of: merged.summary, elapsed: nil,
             events: eventsOutput, top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: states)
     }
 }
@@ -240,7 +239,7 @@ struct Merge: ParsableCommand {
 /// error when the events go to standard output); exit 1 when `failOn` is met, or when nothing
 /// was read at all unless `allowEmpty`. What `analyze` and `merge` both end with.
 func finishRun(
-    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: OutputFile?, top: Int,
+    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval?, events: OutputFile?, top: Int,
     failOn: String?, allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = ""
 ) throws {
     let raised = result.events

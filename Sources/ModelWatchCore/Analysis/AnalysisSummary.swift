@@ -224,8 +224,8 @@ extension StreamWindow: StateCodable {
         promptTokens = try reader.readCount()
         completionTokens = try reader.readCount()
         logprobRequests = try reader.readCount()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
     }
 }
 
@@ -240,7 +240,7 @@ extension WindowKey: StateCodable {
 
     public init(from reader: inout StateReader) throws(StateFileError) {
         self.init(
-            windowStartMillis: try reader.readInt64(), source: try reader.readCount(), model: try reader.read(),
+            windowStartMillis: try reader.readMillis(), source: try reader.readCount(), model: try reader.read(),
             modelVersion: try reader.read(), host: try reader.read())
     }
 }
@@ -290,7 +290,7 @@ extension AnalysisSummary: StateCodable {
 
     /// Reads a summary and checks that every source index it holds names one of its sources.
     public init(from reader: inout StateReader) throws(StateFileError) {
-        let windowMillis = try reader.readInt64()
+        let windowMillis = try reader.readDuration()
         try reader.check(windowMillis > 0, "a window length of \(windowMillis) ms")
         self.init(windowMillis: windowMillis, sources: try reader.readArray(), principalCapacity: 1)
         windows = try reader.readDictionary()

@@ -245,8 +245,8 @@ extension PrincipalActivity: StateCodable {
         authFailures = try reader.readCount()
         throttled = try reader.readCount()
         tokens = try reader.readInt()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
     }
 }
 

@@ -87,13 +87,16 @@ public struct StateWriter {
 public struct StateReader {
     let bytes: [UInt8]
     public private(set) var position: Int
+    /// Where the readable bytes end (the payload of a state file ends before its checksum).
+    let end: Int
 
-    public init(_ bytes: [UInt8], position: Int = 0) {
+    public init(_ bytes: [UInt8], position: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.position = position
+        self.end = min(end ?? bytes.count, bytes.count)
     }
 
-    public var remaining: Int { bytes.count - position }
+    public var remaining: Int { end - position }
 
     public func corrupt(_ what: String) -> StateFileError { .corrupt(what, at: position) }
 
@@ -101,7 +104,7 @@ public struct StateReader {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard position < bytes.count else { throw .truncated(at: position) }
+            guard position < end else { throw .truncated(at: position) }
             let byte = bytes[position]
             position += 1
             guard shift < 64, shift < 63 || byte <= 1 else { throw corrupt("an integer longer than 64 bits") }
@@ -117,6 +120,27 @@ public struct StateReader {
     }
 
     public mutating func readInt() throws(StateFileError) -> Int { Int(try readInt64()) }
+
+    /// Instants and differences of instants are within this many milliseconds of the epoch
+    /// (about 35,000 years), or one of the `.min`/`.max` sentinels of an empty range: the
+    /// detectors' arithmetic on them then cannot overflow.
+    public static let millisLimit: Int64 = 1 << 50
+
+    /// A time in milliseconds (an instant, or a lag between two).
+    public mutating func readMillis() throws(StateFileError) -> Int64 {
+        let value = try readInt64()
+        guard value == .max || value == .min || abs(value) <= Self.millisLimit else {
+            throw corrupt("a time of \(value) ms, beyond any log's")
+        }
+        return value
+    }
+
+    /// A window or bucket length in milliseconds: positive and at most `millisLimit`.
+    public mutating func readDuration() throws(StateFileError) -> Int64 {
+        let value = try readInt64()
+        guard value > 0 && value <= Self.millisLimit else { throw corrupt("a window length of \(value) ms") }
+        return value
+    }
 
     /// A count or amount that cannot be negative.
     public mutating func readCount() throws(StateFileError) -> Int {
@@ -154,7 +178,7 @@ public struct StateReader {
     }
 
     public mutating func readUInt8() throws(StateFileError) -> UInt8 {
-        guard position < bytes.count else { throw .truncated(at: position) }
+        guard position < end else { throw .truncated(at: position) }
         defer { position += 1 }
         return bytes[position]
     }
@@ -168,7 +192,7 @@ public struct StateReader {
     }
 
     public mutating func readFixedUInt64() throws(StateFileError) -> UInt64 {
-        guard remaining >= 8 else { throw .truncated(at: bytes.count) }
+        guard remaining >= 8 else { throw .truncated(at: end) }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[position + index]) << UInt64(index * 8) }
         position += 8
@@ -190,7 +214,7 @@ public struct StateReader {
     }
 
     public mutating func readRaw(count: Int) throws(StateFileError) -> [UInt8] {
-        guard count >= 0, count <= remaining else { throw .truncated(at: bytes.count) }
+        guard count >= 0, count <= remaining else { throw .truncated(at: end) }
         defer { position += count }
         return Array(bytes[position..<position + count])
     }

@@ -73,7 +73,7 @@ public enum StateFile {
         guard computed == checksum else {
             throw StateFileError("the state's checksum does not match: the file was damaged after it was written")
         }
-        var payload = StateReader(Array(bytes[..<payloadEnd]), position: headerLength)
+        var payload = StateReader(bytes, position: headerLength, end: payloadEnd)
         let state = try AnalysisState(from: &payload)
         guard payload.remaining == 0 else { throw payload.corrupt("\(payload.remaining) bytes left after the state") }
         return state

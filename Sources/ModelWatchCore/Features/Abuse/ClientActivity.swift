@@ -378,7 +378,7 @@ extension ClientWindow: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(windowStartMillis: try reader.readInt64())
+        self.init(windowStartMillis: try reader.readMillis())
         calls = try reader.readCount()
         authFailures = try reader.readCount()
         throttled = try reader.readCount()
@@ -397,8 +397,8 @@ extension ClientWindow: StateCodable {
         networks = try reader.read()
         coverage = try reader.read()
         promptLengths = try reader.read()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
     }
 }
 
@@ -441,14 +441,14 @@ extension AddressWindow: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(windowStartMillis: try reader.readInt64())
+        self.init(windowStartMillis: try reader.readMillis())
         attempts = try reader.readCount()
         authFailures = try reader.readCount()
         keys = try reader.read()
         failedKeys = try reader.read()
         failureBuckets = try reader.readDictionary()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
     }
 }
 
@@ -477,7 +477,7 @@ extension AbuseState: StateCodable {
 
     public init(from reader: inout StateReader) throws(StateFileError) {
         self.init()
-        windowMillis = try reader.readInt64()
+        windowMillis = try reader.readDuration()
         try reader.check(windowMillis > 0, "an abuse window of \(windowMillis) ms")
         for _ in 0..<(try reader.readLength(minimumElementBytes: 2)) {
             let model = try reader.readString()

@@ -200,10 +200,10 @@ extension SourceStatistics: StateCodable {
         if try reader.readBool() {
             firstRejection = (try reader.readInt64(), try reader.read(RejectReason.self))
         }
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
         futureRecords = try reader.readCount()
-        latestFutureMillis = try reader.readInt64()
+        latestFutureMillis = try reader.readMillis()
         timeOrder = try reader.read()
     }
 }

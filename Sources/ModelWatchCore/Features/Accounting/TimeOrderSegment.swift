@@ -169,15 +169,15 @@ extension TimeOrderSegment: StateCodable {
     public init(from reader: inout StateReader) throws(StateFileError) {
         self.init(sourceIndex: try reader.readCount(), sequence: try reader.readCount())
         lastSequence = try reader.readCount()
-        earliestMillis = try reader.readInt64()
+        earliestMillis = try reader.readMillis()
         earliestOffset = try reader.readInt64()
-        latestMillis = try reader.readInt64()
-        firstMillis = try reader.readInt64()
+        latestMillis = try reader.readMillis()
+        firstMillis = try reader.readMillis()
         endsBehind = try reader.readBool()
         backwardSteps = try reader.readCount()
-        largestStepMillis = try reader.readInt64()
+        largestStepMillis = try reader.readMillis()
         firstStepOffset = try reader.read()
-        firstStepFromMillis = try reader.readInt64()
-        firstStepToMillis = try reader.readInt64()
+        firstStepFromMillis = try reader.readMillis()
+        firstStepToMillis = try reader.readMillis()
     }
 }

@@ -196,8 +196,8 @@ extension CapacityWindow: StateCodable {
         unavailable = try reader.readCount()
         throttled = try reader.readCount()
         latency = try reader.read()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
     }
 }
 
@@ -208,7 +208,7 @@ extension CapacityWindows.Key: StateCodable where Model: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(model: try reader.read(), windowStartMillis: try reader.readInt64())
+        self.init(model: try reader.read(), windowStartMillis: try reader.readMillis())
     }
 }
 
@@ -220,7 +220,7 @@ extension CapacityWindows: StateCodable where Model: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        let windowMillis = try reader.readInt64()
+        let windowMillis = try reader.readDuration()
         try reader.check(windowMillis > 0, "a capacity window of \(windowMillis) ms")
         self.init(windowMillis: windowMillis, budget: try reader.readCount())
         windows = try reader.readDictionary()

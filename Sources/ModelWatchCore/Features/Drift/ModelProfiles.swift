@@ -358,8 +358,8 @@ extension ModelProfile: StateCodable {
     public init(from reader: inout StateReader) throws(StateFileError) {
         self.init()
         records = try reader.readCount()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
         features = try reader.readArray()
         try reader.check(features.count <= Self.featureCapacity, "\(features.count) features in one profile")
         droppedFeatureValues = try reader.readCount()
@@ -382,7 +382,7 @@ extension ProfileKey: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(model: try reader.readString(), windowStartMillis: try reader.readInt64())
+        self.init(model: try reader.readString(), windowStartMillis: try reader.readMillis())
     }
 }
 
@@ -393,7 +393,7 @@ extension ModelProfiles: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        let windowMillis = try reader.readInt64()
+        let windowMillis = try reader.readDuration()
         try reader.check(windowMillis > 0, "a drift window of \(windowMillis) ms")
         self.init(windowMillis: windowMillis)
         profiles = try reader.readDictionary()

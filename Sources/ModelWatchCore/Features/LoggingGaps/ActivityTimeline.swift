@@ -190,7 +190,7 @@ extension ActivityTimeline: StateCodable where Stream: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        let bucketMillis = try reader.readInt64()
+        let bucketMillis = try reader.readDuration()
         let maximumBlocks = try reader.readCount()
         try reader.check(bucketMillis > 0, "an activity bucket of \(bucketMillis) ms")
         try reader.check((1...Self.storableBlockLimit).contains(maximumBlocks), "an activity limit of \(maximumBlocks)")
@@ -198,6 +198,9 @@ extension ActivityTimeline: StateCodable where Stream: StateCodable {
         let count = try reader.readLength(minimumElementBytes: Self.bucketsPerBlock)
         for _ in 0..<count {
             let key = BlockKey(stream: try reader.read(), block: try reader.readInt64())
+            try reader.check(
+                abs(key.block) <= StateReader.millisLimit / bucketMillis / Int64(Self.bucketsPerBlock),
+                "an activity block \(key.block) beyond any log's time")
             var counts = [UInt32](repeating: 0, count: Self.bucketsPerBlock)
             for slot in counts.indices { counts[slot] = try reader.readUInt32() }
             try reader.check(blocks.updateValue(counts, forKey: key) == nil, "an activity block written twice")

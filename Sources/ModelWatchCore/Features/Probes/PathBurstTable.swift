@@ -104,8 +104,8 @@ extension PathBurstCell: StateCodable {
         pathHashes = try reader.readArray()
         try reader.check(pathHashes.count <= PathBurstTable.pathLimit, "\(pathHashes.count) paths in one burst cell")
         requests = try reader.readCount()
-        firstMillis = try reader.readInt64()
-        lastMillis = try reader.readInt64()
+        firstMillis = try reader.readMillis()
+        lastMillis = try reader.readMillis()
         samples = try reader.readArray()
     }
 }
@@ -117,7 +117,7 @@ extension PathBurstTable.Key: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(addressHash: try reader.readFixedUInt64(), minuteStartMillis: try reader.readInt64())
+        self.init(addressHash: try reader.readFixedUInt64(), minuteStartMillis: try reader.readMillis())
     }
 }
 
