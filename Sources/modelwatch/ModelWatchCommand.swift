@@ -138,7 +138,8 @@ struct Analyze: ParsableCommand {
         // `modelwatch.report`: the function shared with `merge`, not this command's `--report`.
         try modelwatch.report(
             analysis.evaluate(summary), of: summary, elapsed: elapsed, events: events, top: top, failOn: failOn,
-            reportFile: report, scope: "batch run over \(summary.sources.count) sources")
+            reportFile: report, scope: "batch run over \(summary.sources.count) sources",
+            futureLimitMillis: options.futureLimitMillis)
     }
 }
 
@@ -204,13 +205,14 @@ struct Merge: ParsableCommand {
 /// and `merge` both end with.
 func report(
     _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval, events: String?, top: Int,
-    failOn: String?, reportFile: String? = nil, scope: String = ""
+    failOn: String?, reportFile: String? = nil, scope: String = "", futureLimitMillis: Int64 = .max
 ) throws {
     let raised = result.events
     if let reportFile {
         let document = ReportFigures.document(
             summary: summary, result: result, scope: scope,
-            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            futureLimitMillis: futureLimitMillis)
         try writeReport(document, to: reportFile)
     }
     if let events {
