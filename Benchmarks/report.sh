@@ -35,7 +35,7 @@ night 30
 start=$(date +%s.%N)
 "$binary" report "$work/archive" --state "$work/state" --report "$work/latest.html" --since 2026-10-31 --quiet
 end=$(date +%s.%N)
-seconds=$(echo "$end - $start" | bc)
+seconds=$(python3 -c "print(round($end - $start, 3))")
 bytes=$(stat -c %s "$work/latest.html")
 echo "night 31 over 30 nights of state (3 models): ${seconds} s (bar < 2 s); HTML ${bytes} bytes (bar < 1500000)"
 awk -v s="$seconds" -v b="$bytes" 'BEGIN { exit !(s < 2 && b < 1500000) }'
