@@ -234,8 +234,9 @@ public struct SummaryReport {
         return out
     }
 
-    /// Columns the summary fits in: the terminal's width on standard output, else `$COLUMNS`,
-    /// else 120 (a file or pipe still gets lines a person can read, never a 368-character line).
+    /// Columns the summary fits in: the terminal's width when standard output is one, else
+    /// `$COLUMNS` when set; a file or pipe without it gets whole lines (scripts grep them), as
+    /// `ls` and `git` do.
     public static let terminalWidth: Int = {
         var size = winsize()
         if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= minimumWidth {
@@ -244,7 +245,7 @@ public struct SummaryReport {
         if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= minimumWidth {
             return columns
         }
-        return 120
+        return .max
     }()
     /// Narrower than this, tables would be all ellipses; the summary is laid out for 40 at least.
     static let minimumWidth = 40
@@ -281,7 +282,8 @@ public struct SummaryReport {
     }
 
     /// Rows as aligned columns in at most `width` characters: the widest columns are narrowed
-    /// first (down to `minimumColumn`), and a cell that does not fit ends in an ellipsis.
+    /// first (down to `minimumColumn`), and a cell that does not fit keeps its start and end
+    /// around an ellipsis (a path keeps its file name).
     static func table(_ rows: [[String]], width: Int = SummaryReport.terminalWidth) -> String {
         var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
@@ -297,13 +299,19 @@ public struct SummaryReport {
         for row in rows {
             var line = " "
             for (index, cell) in row.enumerated() {
-                let fitted = cell.count > widths[index] ? String(cell.prefix(widths[index] - 1)) + "…" : cell
+                let fitted = cell.count > widths[index] ? Self.shortened(cell, to: widths[index]) : cell
                 line += " " + fitted + String(repeating: " ", count: widths[index] - fitted.count)
             }
             while line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
         return out
+    }
+
+    /// `text` in `width` characters: its start and end around a middle ellipsis.
+    static func shortened(_ text: String, to width: Int) -> String {
+        let tail = (width - 1) / 2
+        return String(text.prefix(width - 1 - tail)) + "…" + String(text.suffix(tail))
     }
 
     static func range(_ first: Int64, _ last: Int64) -> String {
