@@ -171,7 +171,8 @@ struct Analyze: ParsableCommand {
         try finishRun(
             analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput, top: top,
             failOn: failOn, allowEmpty: allowEmpty, inputs: paths,
-            reportFile: report, scope: "batch run over \(summary.sources.count) sources")
+            reportFile: report, scope: "batch run over \(summary.sources.count) sources",
+            futureLimitMillis: options.futureLimitMillis)
     }
 }
 
@@ -240,13 +241,15 @@ struct Merge: ParsableCommand {
 /// was read at all unless `allowEmpty`. What `analyze` and `merge` both end with.
 func finishRun(
     _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval?, events: OutputFile?, top: Int,
-    failOn: String?, allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = ""
+    failOn: String?, allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = "",
+    futureLimitMillis: Int64 = .max
 ) throws {
     let raised = result.events
     if let reportFile {
         let document = ReportFigures.document(
             summary: summary, result: result, scope: scope,
-            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+            generatedMillis: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            futureLimitMillis: futureLimitMillis)
         try writeReport(document, to: reportFile)
     }
     if let events {

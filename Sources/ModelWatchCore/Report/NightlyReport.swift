@@ -149,7 +149,8 @@ public struct NightlyReport {
         var document = ReportFigures.document(
             summary: merged.summary, result: result,
             scope: "night \(night) (\((try store.nights()).filter { $0 < night }.count + 1) night(s) of state)",
-            generatedMillis: nowMillis, statuses: statuses)
+            generatedMillis: nowMillis, statuses: statuses,
+            futureLimitMillis: analysis.configuration.options.futureLimitMillis)
         if let untilDay { document.days.removeAll { $0.day > untilDay } }
         let tonightDocument = ReportDocument(
             scope: night, generated: document.generated, days: ReportFigures.days(tonight), incidents: [], drift: [],

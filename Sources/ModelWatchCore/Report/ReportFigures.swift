@@ -10,12 +10,14 @@ public enum ReportFigures {
     static let dayMillis: Int64 = 86_400_000
 
     /// The whole document for one summary. `statuses` gives an incident's status and nights by
-    /// event id (the nightly report); without it every incident is new.
+    /// event id (the nightly report); without it every incident is new. Days that start after
+    /// `futureLimitMillis` (records stamped in the future, which the integrity check reports)
+    /// are left off the trend charts, so one bad clock does not stretch every axis by years.
     public static func document(
         summary: AnalysisSummary, result: AnalysisResult, scope: String, generatedMillis: Int64,
-        statuses: [String: (IncidentStatus, String?, String?)] = [:]
+        statuses: [String: (IncidentStatus, String?, String?)] = [:], futureLimitMillis: Int64 = .max
     ) -> ReportDocument {
-        let days = days(summary)
+        let days = days(summary).filter { $0.startMillis <= futureLimitMillis }
         return ReportDocument(
             scope: scope, generated: TimestampParser.formatRFC3339(millis: generatedMillis), days: days,
             incidents: incidents(result.events, statuses: statuses), drift: drift(result.drift),

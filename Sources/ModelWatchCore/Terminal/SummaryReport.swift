@@ -1,7 +1,15 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The plain-text summary `analyze` prints: sources, models, top clients and addresses, events.
 /// Every string that came from a log goes through `TerminalText.sanitize`.
 public struct SummaryReport {
     public var topCount = 10
+    /// Columns to fit every line in (tables narrow their widest columns, long lines wrap).
+    public var width = SummaryReport.terminalWidth
     /// The event types whose detectors ran, for the per-control table; nil leaves the table out.
     public var checkedTypes: Set<EventType>?
     /// The per-model drift tables; nil leaves the section out.
@@ -73,11 +81,11 @@ public struct SummaryReport {
                 Self.range(source.firstMillis, source.lastMillis),
             ])
         }
-        var out = "Sources\n" + Self.table(rows)
+        var out = "Sources\n" + Self.table(rows, width: width)
         let problems = summary.sources.compactMap(Self.problem(of:))
         if !problems.isEmpty {
             out += "\nInput problems (the rest of each input was still analysed)\n"
-            for problem in problems { out += "  " + problem + "\n" }
+            for problem in problems { out += Self.wrap(problem, width: width) }
         }
         return out
     }
@@ -140,7 +148,7 @@ public struct SummaryReport {
             ])
         }
         if rows.count == 1 { return "Models\n  (no inference records)\n" }
-        return "Models (errors: 5xx and 429 share)\n" + Self.table(rows)
+        return "Models (errors: 5xx and 429 share)\n" + Self.table(rows, width: width)
     }
 
     func renderPrincipals(title: String, _ hitters: HeavyHitters) -> String {
@@ -158,7 +166,7 @@ public struct SummaryReport {
         let distinct = Int(hitters.distinct.estimate.rounded())
         let header = "\(title) (\(hitters.total) requests, about \(distinct) distinct)\n"
         if rows.count == 1 { return header + "  (none)\n" }
-        return header + Self.table(rows)
+        return header + Self.table(rows, width: width)
     }
 
     /// One row per catalogue entry, 2022 control first: checked or not, and what was found.
@@ -184,34 +192,115 @@ public struct SummaryReport {
                 type.rawValue, status, found,
             ])
         }
-        return "Controls\n" + Self.table(rows)
+        return "Controls\n" + Self.table(rows, width: width)
     }
+
+    /// Low and info events of one type repeated at least this often print as one line with a
+    /// count (34 separate "1 probe request" lines on a real Apache log become one).
+    public static let groupedRepeats = 3
 
     func renderEvents(_ events: [Event]) -> String {
         guard !events.isEmpty else { return "Events\n  none\n" }
         var out = "Events (\(events.count))\n"
-        for event in events.sorted(by: { ($0.severity, $1.startMillis) > ($1.severity, $0.startMillis) }) {
+        let sorted = events.sorted(by: { ($0.severity, $1.startMillis) > ($1.severity, $0.startMillis) })
+        var repeats: [String: Int] = [:]
+        for event in sorted where event.severity <= .low {
+            repeats[event.typeName + "|" + event.severity.name, default: 0] += 1
+        }
+        var printedGroups: Set<String> = []
+        for event in sorted {
             let controls = event.type.controls
-            out +=
-                "  [\(event.severity.name)] \(event.typeName) (ISO 27001:2022 \(controls.iso2022.joined(separator: ", ")); 2013 \(controls.iso2013.joined(separator: ", "))): "
-            out += TerminalText.sanitize(event.message) + "\n"
+            let head =
+                "[\(event.severity.name)] \(event.typeName) (ISO 27001:2022 \(controls.iso2022.joined(separator: ", ")); 2013 \(controls.iso2013.joined(separator: ", "))): "
+            let group = event.typeName + "|" + event.severity.name
+            if event.severity <= .low, let count = repeats[group], count >= Self.groupedRepeats {
+                guard printedGroups.insert(group).inserted else { continue }
+                out += Self.wrap(head + "\(count) events like: " + TerminalText.sanitize(event.message), width: width)
+                continue
+            }
+            out += Self.wrap(head + TerminalText.sanitize(event.message), width: width)
         }
         return out
     }
 
-    static func table(_ rows: [[String]]) -> String {
+    /// Columns the summary fits in: the terminal's width when standard output is one, else
+    /// `$COLUMNS` when set; a file or pipe without it gets whole lines (scripts grep them), as
+    /// `ls` and `git` do.
+    public static let terminalWidth: Int = {
+        var size = winsize()
+        if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= minimumWidth {
+            return Int(size.ws_col)
+        }
+        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= minimumWidth {
+            return columns
+        }
+        return .max
+    }()
+    /// Narrower than this, tables would be all ellipses; the summary is laid out for 40 at least.
+    static let minimumWidth = 40
+    /// A table column is never cut narrower than this many characters.
+    static let minimumColumn = 6
+
+    /// `text` as lines of at most `width` characters, broken at spaces, continuation lines
+    /// indented; a word longer than a line is cut.
+    static func wrap(_ text: String, width: Int, indent: Int = 2, hanging: Int = 4) -> String {
+        var out = ""
+        var line = String(repeating: " ", count: indent)
+        var lineHasWord = false
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            var word = Substring(word)
+            if lineHasWord && line.count + 1 + word.count > width {
+                out += line + "\n"
+                line = String(repeating: " ", count: hanging)
+                lineHasWord = false
+            }
+            while line.count + (lineHasWord ? 1 : 0) + word.count > width {
+                let room = max(1, width - line.count - (lineHasWord ? 1 : 0))
+                line += (lineHasWord ? " " : "") + word.prefix(room)
+                word = word.dropFirst(room)
+                out += line + "\n"
+                line = String(repeating: " ", count: hanging)
+                lineHasWord = false
+            }
+            if word.isEmpty { continue }
+            line += (lineHasWord ? " " : "") + word
+            lineHasWord = true
+        }
+        if lineHasWord { out += line + "\n" }
+        return out
+    }
+
+    /// Rows as aligned columns in at most `width` characters: the widest columns are narrowed
+    /// first (down to `minimumColumn`), and a cell that does not fit keeps its start and end
+    /// around an ellipsis (a path keeps its file name).
+    static func table(_ rows: [[String]], width: Int = SummaryReport.terminalWidth) -> String {
         var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        // A line is two spaces of margin, then each cell after one space.
+        var total = 1 + widths.reduce(0) { $0 + $1 + 1 }
+        while total > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+            widths[widest] > minimumColumn
+        {
+            widths[widest] -= 1
+            total -= 1
+        }
         var out = ""
         for row in rows {
             var line = " "
             for (index, cell) in row.enumerated() {
-                line += " " + cell + String(repeating: " ", count: widths[index] - cell.count)
+                let fitted = cell.count > widths[index] ? Self.shortened(cell, to: widths[index]) : cell
+                line += " " + fitted + String(repeating: " ", count: widths[index] - fitted.count)
             }
             while line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
         return out
+    }
+
+    /// `text` in `width` characters: its start and end around a middle ellipsis.
+    static func shortened(_ text: String, to width: Int) -> String {
+        let tail = (width - 1) / 2
+        return String(text.prefix(width - 1 - tail)) + "…" + String(text.suffix(tail))
     }
 
     static func range(_ first: Int64, _ last: Int64) -> String {
