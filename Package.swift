@@ -23,7 +23,9 @@ let package = Package(
             dependencies: [
                 "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            resources: [.copy("Features/Probes/data")],
+            // The signature lists are compiled in (tools/generate_signatures.py), not resources:
+            // a resource bundle is found only inside the build tree.
+            exclude: ["Features/Probes/data"],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class
                 // properties (swift_beginAccess on every record: about 5% of the run in a

@@ -18,6 +18,19 @@ public enum ByteHashing {
         return copy.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Drawn once per process from the system's random source; it decides only where a key sits
+    /// in a table, never a result (every table is looked up by full key, in any order).
+    public static let placementSeed = UInt64.random(in: .min ... .max)
+
+    /// Where a key with stable hash `hash` is placed in a table: the hash re-mixed with
+    /// ``placementSeed``. Keys that share low bits of their stable hash are scattered, so crafted
+    /// keys cost what random keys cost. (A crafted full 64-bit collision of the stable hash
+    /// would still collide; finding one takes about 2^32 hash evaluations per pair.)
+    @inline(__always)
+    public static func placement(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: mix(hash ^ placementSeed))
+    }
+
     @inline(__always)
     public static func mix(_ value: UInt64) -> UInt64 {
         var key = value
@@ -32,6 +45,12 @@ public enum ByteHashing {
 
 /// An open-addressing table from byte strings to dense integer slots, looked up straight from
 /// the bytes of a line, so a lookup of a key already present allocates nothing.
+///
+/// Keys are placed by ``ByteHashing/placement(_:)``, the stable hash re-mixed with a per-process
+/// random seed: the stable hash is public, so keys an attacker writes into a log (API keys and
+/// user names are logged even on a 401) could otherwise be chosen to share their low bits and
+/// turn every probe into a scan of one cluster (hash flooding). The stable hash is still what
+/// ids, samples and saved state use.
 ///
 /// Slots are never reused except through `replaceKey`, which the heavy-hitter sketch uses to
 /// evict its smallest entry. Linear probing with backward-shift deletion keeps probes short
@@ -54,7 +73,7 @@ struct ByteKeyTable {
     var count: Int { keys.count }
 
     func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
-        var bucket = Int(truncatingIfNeeded: hash) & mask
+        var bucket = ByteHashing.placement(hash) & mask
         while true {
             let entry = Int(buckets[bucket])
             if entry == 0 { return nil }
@@ -62,6 +81,18 @@ struct ByteKeyTable {
             if hashes[slot] == hash && Self.equal(keys[slot], key) { return slot }
             bucket = (bucket + 1) & mask
         }
+    }
+
+    /// Buckets a lookup of `hash` visits before it finds its key or an empty bucket: the cost
+    /// hash flooding inflates (tests compare crafted keys with random ones by it).
+    func probeLength(hash: UInt64) -> Int {
+        var bucket = ByteHashing.placement(hash) & mask
+        var visited = 1
+        while buckets[bucket] != 0 && hashes[Int(buckets[bucket]) - 1] != hash {
+            bucket = (bucket + 1) & mask
+            visited += 1
+        }
+        return visited
     }
 
     /// Adds a key known to be absent; returns its new slot.
@@ -83,19 +114,19 @@ struct ByteKeyTable {
     }
 
     private mutating func placeInBucket(slot: Int, hash: UInt64) {
-        var bucket = Int(truncatingIfNeeded: hash) & mask
+        var bucket = ByteHashing.placement(hash) & mask
         while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
         buckets[bucket] = Int32(slot + 1)
     }
 
     private mutating func removeFromIndex(slot: Int) {
-        var bucket = Int(truncatingIfNeeded: hashes[slot]) & mask
+        var bucket = ByteHashing.placement(hashes[slot]) & mask
         while Int(buckets[bucket]) != slot + 1 { bucket = (bucket + 1) & mask }
         // Backward-shift deletion (Knuth, TAOCP vol. 3, algorithm R).
         var hole = bucket
         var next = (hole + 1) & mask
         while buckets[next] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[Int(buckets[next]) - 1]) & mask
+            let home = ByteHashing.placement(hashes[Int(buckets[next]) - 1]) & mask
             let distanceFromHome = (next - home) & mask
             let distanceToHole = (next - hole) & mask
             if distanceFromHome >= distanceToHole {

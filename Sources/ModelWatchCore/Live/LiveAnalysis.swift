@@ -149,7 +149,7 @@ public final class LiveAnalysis {
                     ? .max : wall + (options.futureLimitMillis - Self.runStartMillis),
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
-                abuseBudget: options.abuseBudget / options.threads)
+                abuseBudget: options.abuseBudget)
         }
     }
 

@@ -108,6 +108,11 @@ public struct SummaryReport {
             case .complete: break
             }
         }
+        if let ratio = source.compressionRatio, ratio >= SourceStatistics.extremeCompressionRatio {
+            parts.append(
+                "decompressed to \(Int(ratio)) times its size (\(source.bytesRead) bytes to \(source.bytesDecoded)): no log compresses that well, so this is probably padding or a decompression bomb; it was read in bounded memory"
+            )
+        }
         if let first = source.firstRejection, source.damagedLines > 0 {
             let offsetKind = source.compression == .gzip ? "decoded byte" : "byte"
             parts.append(

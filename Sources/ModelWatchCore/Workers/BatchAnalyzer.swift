@@ -35,7 +35,7 @@ public final class BatchAnalyzer: Sendable {
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
-                abuseBudget: options.abuseBudget / options.threads)
+                abuseBudget: options.abuseBudget)
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.effectiveLineCap)

@@ -49,6 +49,17 @@ public struct SourceStatistics: Sendable, Equatable {
     }
 
     public var rejectedTotal: Int { rejected.reduce(0, +) }
+
+    /// Decoded bytes per compressed byte read (1 for plain text); nil before anything was read.
+    public var compressionRatio: Double? {
+        bytesRead > 0 ? Double(bytesDecoded) / Double(bytesRead) : nil
+    }
+
+    /// A ratio past which a source is called out as a possible decompression bomb. Text logs
+    /// compress 5 to 20 times with gzip (30 or so for very repetitive ones); deflate cannot
+    /// exceed about 1032:1 (RFC 1951's longest match, 258 bytes, in a code of about 2 bits),
+    /// which only long runs of one byte reach. 200 is far past any log and far below a bomb.
+    public static let extremeCompressionRatio = 200.0
     /// Rejected lines that indicate damage (blank lines excluded).
     public var damagedLines: Int {
         RejectReason.allCases.reduce(0) { $0 + ($1.countsAsDamage ? rejected[$1.rawValue] : 0) }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The signature lists the access-log checks match against, loaded at start from the data files
-/// in `Features/Probes/data/` (each names its public source): scanner user agents, probe paths, and
+/// The signature lists the access-log checks match against: the data files in
+/// `Features/Probes/data/` (each names its public source), compiled into the binary as
+/// `BundledSignatureLists` by `tools/generate_signatures.py`: scanner user agents, probe paths, and
 /// administrative path prefixes. Matching is case-insensitive and byte-level; agents and paths
 /// are each searched for all their signatures in one pass (`MultiPatternMatcher`).
 public struct RequestSignatures: Sendable {
@@ -20,16 +21,12 @@ public struct RequestSignatures: Sendable {
     }
 
     /// The lists shipped with modelwatch, plus extra admin prefixes from the configuration.
+    /// They are part of the binary, so it runs from any folder (a copy in /usr/local/bin too).
     public static func bundled(extraAdminPaths: [String] = []) -> RequestSignatures {
-        func list(_ name: String) -> [String] {
-            guard let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "data"),
-                let text = try? String(contentsOf: url, encoding: .utf8)
-            else { return [] }
-            return parseList(text)
-        }
-        return RequestSignatures(
-            scannerAgents: list("scanner-user-agents"), probePaths: list("probe-paths"),
-            adminPathPrefixes: list("admin-paths") + extraAdminPaths)
+        RequestSignatures(
+            scannerAgents: parseList(BundledSignatureLists.scannerUserAgents),
+            probePaths: parseList(BundledSignatureLists.probePaths),
+            adminPathPrefixes: parseList(BundledSignatureLists.adminPaths) + extraAdminPaths)
     }
 
     /// One entry a line; `#` starts a comment line; blank lines are skipped.
