@@ -41,6 +41,21 @@ struct Analyze: ParsableCommand {
     @Option(help: "A JSON configuration file (approved changes; see README).")
     var config: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Read every input as this format instead of detecting each file's: native, combined, bedrock, litellm, sagemaker-capture, kong-ai, alb, gcp-lb, nginx-json.",
+            valueName: "name"))
+    var inputFormat: String?
+
+    @Option(help: "Write the summary as one JSON object (SPEC.md, Summary JSON) to this file (- for standard output).")
+    var summaryJson: String?
+
+    @Option(
+        help:
+            "How --events writes each event: native (SPEC.md JSON lines), ecs (Elastic Common Schema alerts) or ocsf (OCSF Detection Findings)."
+    )
+    var eventsFormat: String = "native"
+
     @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
     var baseline: String?
 
@@ -82,6 +97,16 @@ struct Analyze: ParsableCommand {
         guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
         guard abuseBudgetMb >= 1 else { throw ValidationError("--abuse-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+        if let inputFormat, LogFormat(name: inputFormat) == nil {
+            let names = LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--input-format takes one of \(names), not '\(inputFormat)'")
+        }
+        guard EventDocumentFormat(rawValue: eventsFormat) != nil else {
+            throw ValidationError("--events-format takes native, ecs or ocsf, not '\(eventsFormat)'")
+        }
+        if events == "-" && summaryJson == "-" {
+            throw ValidationError("--events and --summary-json cannot both go to standard output")
+        }
     }
 
     func run() throws {
@@ -91,6 +116,7 @@ struct Analyze: ParsableCommand {
         options.windowBudget = windowBudgetMb << 20
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
+        options.inputFormat = inputFormat.flatMap(LogFormat.init(name:))
         var detectors = DetectorConfiguration()
         if let config {
             do {
@@ -126,19 +152,20 @@ struct Analyze: ParsableCommand {
         let result = analysis.evaluate(summary)
         let raised = result.events
         if let events {
-            let text = raised.map { EventJSON.line(for: $0) + "\n" }.joined()
-            if events == "-" {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            } else if !FileManager.default.createFile(atPath: events, contents: Data(text.utf8)) {
-                throw ValidationError("cannot write events to \(events); check that its folder exists and is writable")
-            }
+            let documents = EventDocumentFormat(rawValue: eventsFormat) ?? .native
+            let text = raised.map { documents.line(for: $0) + "\n" }.joined()
+            try writeOutput(text, to: events, what: "events")
+        }
+        if let summaryJson {
+            let text = SummaryJSON.render(summary, events: raised, checkedTypes: result.checkedTypes)
+            try writeOutput(text, to: summaryJson, what: "summary JSON")
         }
         var report = SummaryReport()
         report.topCount = top
         report.checkedTypes = result.checkedTypes
         report.drift = result.drift
         let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
-        if events == "-" {
+        if events == "-" || summaryJson == "-" {
             FileHandle.standardError.write(Data(rendered.utf8))
         } else {
             print(rendered, terminator: "")
@@ -216,6 +243,35 @@ func inputSources(_ paths: [String]) throws -> [InputSource] {
     }
     if sources.isEmpty { throw ValidationError("no input files under \(paths.joined(separator: ", "))") }
     return sources
+}
+
+/// Writes an output: `-` is standard output; a regular file (or a new one) is replaced
+/// atomically (a temporary file in the same folder, then a rename), so no half-written file is
+/// left; anything else that exists (a FIFO, a device, a terminal) is written in place, never
+/// replaced. A failure exits with status 3 and says which output and why (SPEC.md).
+func writeOutput(_ text: String, to path: String, what: String) throws {
+    let data = Data(text.utf8)
+    if path == "-" {
+        FileHandle.standardOutput.write(data)
+        return
+    }
+    do {
+        var status = stat()
+        if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            if (status.st_mode & S_IFMT) == S_IFLNK || (status.st_mode & S_IFMT) == S_IFDIR {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+        } else {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    } catch {
+        let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+        FileHandle.standardError.write(Data("modelwatch: cannot write the \(what) to \(path): \(reason)\n".utf8))
+        throw ExitCode(3)
+    }
 }
 
 /// An `--access-format` value parsed, or a usage error.

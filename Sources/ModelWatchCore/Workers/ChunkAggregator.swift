@@ -17,9 +17,11 @@ public final class ChunkAggregator {
     public let lineCap: Int
     private let inferenceParser = InferenceLineParser()
     private let accessParser: AccessLogParser
+    private let presets = PresetParsers()
     private var record = ParsedRecord()
     private var symbols = SymbolTable()
     private var sources: [SourceStatistics]
+    private var sourceModelSymbols: [Int32?]
     private var windows: [LocalWindowKey: StreamWindow] = [:]
     private var gateway: PrincipalTables
     private var inference: PrincipalTables
@@ -96,6 +98,7 @@ public final class ChunkAggregator {
         self.lineCap = lineCap
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
+        sourceModelSymbols = Array(repeating: nil, count: sourcePaths.count)
         gateway = PrincipalTables(capacity: principalCapacity)
         inference = PrincipalTables(capacity: principalCapacity)
         self.principalCapacity = principalCapacity
@@ -121,7 +124,7 @@ public final class ChunkAggregator {
     /// Parses and aggregates every line of `chunk`, which holds whole lines of one source;
     /// returns how many lines it held.
     @discardableResult
-    public func process(_ chunk: inout LineChunk, kind: LogKind) -> Int {
+    public func process(_ chunk: inout LineChunk, format: LogFormat) -> Int {
         let sourceIndex = chunk.sourceIndex
         let base = chunk.startOffset
         let linesBefore = sources[sourceIndex].lines
@@ -138,7 +141,7 @@ public final class ChunkAggregator {
                 var contentEnd = lineEnd
                 if contentEnd > lineStart && buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
                 let line = UnsafeMutableRawBufferPointer(rebasing: buffer[lineStart..<contentEnd])
-                processLine(line, source: sourceIndex, kind: kind, offset: base + Int64(lineStart))
+                processLine(line, source: sourceIndex, format: format, offset: base + Int64(lineStart))
                 lineStart = lineEnd + 1
             }
         }
@@ -146,7 +149,7 @@ public final class ChunkAggregator {
     }
 
     @inline(__always)
-    private func processLine(_ line: UnsafeMutableRawBufferPointer, source: Int, kind: LogKind, offset: Int64) {
+    private func processLine(_ line: UnsafeMutableRawBufferPointer, source: Int, format: LogFormat, offset: Int64) {
         sources[source].lines += 1
         if line.count > lineCap {
             sources[source].reject(.lineTooLong, at: offset)
@@ -157,9 +160,10 @@ public final class ChunkAggregator {
             return
         }
         do {
-            switch kind {
-            case .inference: try inferenceParser.parse(line, into: &record)
-            case .access, .unknown: try accessParser.parse(line, into: &record)
+            switch format {
+            case .native: try inferenceParser.parse(line, into: &record)
+            case .combined: try accessParser.parse(line, into: &record)
+            default: try presets.parse(line, format: format, into: &record)
             }
         } catch {
             sources[source].reject(error.reason, at: offset)
@@ -180,6 +184,16 @@ public final class ChunkAggregator {
         return symbols.symbol(for: Self.bytes(span, line))
     }
 
+    /// The model of a source whose records name none (SageMaker capture): its endpoint's name,
+    /// interned once per source.
+    private func sourceModel(_ source: Int) -> Int32 {
+        if let known = sourceModelSymbols[source] { return known }
+        let name = SourceStatistics.sageMakerEndpoint(of: sources[source].path)
+        let symbol = Array(name.utf8).withUnsafeBytes { symbols.symbol(for: $0) }
+        sourceModelSymbols[source] = symbol
+        return symbol
+    }
+
     @inline(__always)
     static func bytes(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.start + span.count)])
@@ -194,7 +208,7 @@ public final class ChunkAggregator {
             sources[source].latestFutureMillis = max(sources[source].latestFutureMillis, millis)
         }
         let windowStart = Self.floor(millis, to: windowMillis)
-        let model = symbol(record.model, in: line)
+        let model = record.modelFromSource ? sourceModel(source) : symbol(record.model, in: line)
         let host = symbol(record.host, in: line)
         let key = LocalWindowKey(
             windowStartMillis: windowStart, source: Int32(source), model: model,
