@@ -1,7 +1,7 @@
 /// Writes an event as an Elastic Common Schema 8.x alert document (SPEC.md, `--events-format
 /// ecs`).
 ///
-/// Fields (ECS 8.11 field reference): `@timestamp` (the end of the evidence window), `ecs.version`,
+/// Fields (ECS 8.17 field reference): `@timestamp` (the end of the evidence window), `ecs.version`,
 /// `event.kind: alert`, `event.category` and `event.type` from ECS's allowed values
 /// ("ECS Categorization Fields"), `event.start`/`end`, `event.severity` (a number: info 1 …
 /// critical 5) and `event.risk_score` (0–100), `event.id` (the event's stable id),
@@ -13,7 +13,7 @@
 /// custom `modelwatch.*` namespace (ECS: custom fields go outside ECS's field sets).
 public enum EventECS {
     /// The ECS version the documents follow.
-    public static let version = "8.11.0"
+    public static let version = "8.17.0"
 
     public static func document(for event: Event) -> String {
         let quoted = EventJSON.quoted

@@ -1,7 +1,7 @@
 /// Writes an event as an OCSF 1.x Detection Finding (class `detection_finding`, class_uid 2004,
 /// category Findings 2) for `--events-format ocsf`.
 ///
-/// Fields (OCSF schema 1.3.0, schema.ocsf.io/1.3.0/classes/detection_finding): `activity_id`
+/// Fields (OCSF schema 1.5.0, schema.ocsf.io/1.5.0/classes/detection_finding): `activity_id`
 /// (1 Create: batch events are complete incidents; `update`/`close` when the event says so),
 /// `category_uid` 2, `class_uid` 2004, `type_uid` = class_uid × 100 + activity_id,
 /// `severity_id` (1 Informational … 5 Critical), `status_id` 1 New, `time` (epoch ms, the end
@@ -13,7 +13,7 @@
 /// numbers behind the verdict under `unmapped`.
 public enum EventOCSF {
     /// The OCSF schema version the findings follow.
-    public static let schemaVersion = "1.3.0"
+    public static let schemaVersion = "1.5.0"
     static let classUID = 2004
     static let categoryUID = 2
 

@@ -68,12 +68,11 @@ public struct SourceReader: Sendable {
             emit(&chunk, format ?? .combined)
         }
 
-        func frame(_ block: UnsafeRawBufferPointer) {
-            statistics.bytesDecoded += Int64(block.count)
-            if !decidedLayout {
-                decidedLayout = true
-                if Self.startsPrettyPrintedObject(block) { document = [] }
-            }
+        /// Bytes held until the first record's first line is complete, to tell JSON lines from
+        /// a pretty-printed document however small the read blocks are.
+        var layoutProbe: [UInt8] = []
+
+        func route(_ block: UnsafeRawBufferPointer) {
             if document != nil {
                 // Gathered up to the cap; past it the framer sees the rest and rejects the
                 // over-long line as it would any other.
@@ -86,6 +85,25 @@ public struct SourceReader: Sendable {
                 gathered.withUnsafeBytes { framer.append($0) { forward($0) } }
             }
             framer.append(block) { forward($0) }
+        }
+
+        func decideLayout(final: Bool) {
+            guard final || Self.firstLineIsComplete(layoutProbe) else { return }
+            decidedLayout = true
+            if Self.startsPrettyPrintedObject(layoutProbe) { document = [] }
+            let probe = layoutProbe
+            layoutProbe = []
+            probe.withUnsafeBytes { route($0) }
+        }
+
+        func frame(_ block: UnsafeRawBufferPointer) {
+            statistics.bytesDecoded += Int64(block.count)
+            if decidedLayout {
+                route(block)
+            } else {
+                layoutProbe.append(contentsOf: block)
+                decideLayout(final: false)
+            }
         }
 
         reading: while true {
@@ -131,6 +149,7 @@ public struct SourceReader: Sendable {
                 statistics.lostCompressedBytes = max(0, statistics.bytesRead - decodedUpTo)
             }
         }
+        if !decidedLayout { decideLayout(final: true) }
         if var gathered = document {
             for index in gathered.indices where gathered[index] == 0x0A || gathered[index] == 0x0D {
                 gathered[index] = 0x20
@@ -148,9 +167,17 @@ public struct SourceReader: Sendable {
 }
 
 extension SourceReader {
+    /// True once `bytes` hold a newline after their first non-blank byte, or as much as
+    /// detection ever looks at.
+    static func firstLineIsComplete(_ bytes: [UInt8]) -> Bool {
+        if bytes.count >= LogFormatDetector.detectionWindow { return true }
+        guard let first = bytes.firstIndex(where: { !LogFormatDetector.isSpace($0) }) else { return false }
+        return bytes[first...].contains(0x0A)
+    }
+
     /// True when the first line of `block` (after blank lines) is a lone `{`: the start of a
     /// pretty-printed JSON document rather than JSON lines.
-    static func startsPrettyPrintedObject(_ block: UnsafeRawBufferPointer) -> Bool {
+    static func startsPrettyPrintedObject(_ block: [UInt8]) -> Bool {
         var index = 0
         while index < block.count, LogFormatDetector.isSpace(block[index]) { index += 1 }
         guard index < block.count, block[index] == UInt8(ascii: "{") else { return false }
