@@ -9,13 +9,16 @@ let package = Package(
         .library(name: "ModelWatchCore", targets: ["ModelWatchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HMAC-SHA256 for --pseudonymize (never hand-rolled hashing).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "ModelWatchCore", dependencies: ["CZlib"], resources: [.copy("Features/Probes/data")],
+            name: "ModelWatchCore", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Features/Probes/data")],
             swiftSettings: [
                 // Release builds skip the runtime exclusivity checks on the aggregator's class
                 // properties (swift_beginAccess on every record: about 5% of the run in a

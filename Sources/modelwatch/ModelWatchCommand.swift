@@ -47,6 +47,12 @@ struct Analyze: ParsableCommand {
             valueName: "name"))
     var inputFormat: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Replace client keys and addresses in every output with keyed HMAC-SHA256 tokens (the file holds the secret key, 16 bytes or more).",
+            valueName: "keyfile"))
+    var pseudonymize: String?
+
     @Option(help: "Write the summary as one JSON object (SPEC.md, Summary JSON) to this file (- for standard output).")
     var summaryJson: String?
 
@@ -117,6 +123,17 @@ struct Analyze: ParsableCommand {
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
         options.inputFormat = inputFormat.flatMap(LogFormat.init(name:))
+        if let pseudonymize {
+            guard let key = FileManager.default.contents(atPath: pseudonymize) else {
+                throw ValidationError("cannot read the pseudonymisation key file \(pseudonymize)")
+            }
+            do {
+                _ = try Pseudonymizer(key: [UInt8](key))
+            } catch {
+                throw ValidationError("\(pseudonymize): \(error.description)")
+            }
+            options.pseudonymizationKey = [UInt8](key)
+        }
         var detectors = DetectorConfiguration()
         if let config {
             do {

@@ -35,7 +35,8 @@ public final class BatchAnalyzer: Sendable {
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
-                abuseBudget: options.abuseBudget / options.threads)
+                abuseBudget: options.abuseBudget / options.threads,
+                pseudonymizer: options.pseudonymizationKey.flatMap { try? Pseudonymizer(key: $0) })
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(

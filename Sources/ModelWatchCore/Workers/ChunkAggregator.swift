@@ -19,6 +19,11 @@ public final class ChunkAggregator {
     private let accessParser: AccessLogParser
     private let presets = PresetParsers()
     private var record = ParsedRecord()
+    /// Set with `--pseudonymize`: each record's client and address are replaced by their tokens
+    /// before anything is counted, so no table, event or report ever holds the real values.
+    private var pseudonymizer: Pseudonymizer?
+    /// The line with the tokens appended, for a pseudonymised record's spans to point into.
+    private var pseudonymizedLine: [UInt8] = []
     private var symbols = SymbolTable()
     private var sources: [SourceStatistics]
     private var sourceModelSymbols: [Int32?]
@@ -74,8 +79,10 @@ public final class ChunkAggregator {
         futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
         profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
         profileBudget: Int = AnalysisOptions.defaultProfileBudget,
-        abuseBudget: Int = 16 << 20
+        abuseBudget: Int = 16 << 20,
+        pseudonymizer: Pseudonymizer? = nil
     ) {
+        self.pseudonymizer = pseudonymizer
         clientActivity = ClientActivityRecorder(budget: abuseBudget)
         profiling = profileWindowMillis != nil
         profiles = ProfileBuilder(
@@ -171,7 +178,29 @@ public final class ChunkAggregator {
         }
         sources[source].parsed += 1
         segment.add(record.timestampMillis, offset: offset, tolerance: backwardToleranceMillis)
-        aggregate(line: UnsafeRawBufferPointer(line), source: source)
+        if pseudonymizer != nil && (record.client.count > 0 || record.address.count > 0) {
+            aggregatePseudonymized(line: UnsafeRawBufferPointer(line), source: source)
+        } else {
+            aggregate(line: UnsafeRawBufferPointer(line), source: source)
+        }
+    }
+
+    /// Copies the line, appends the client's and address's tokens, points the record's spans at
+    /// them and aggregates that: every other span keeps its offset in the copy.
+    private func aggregatePseudonymized(line: UnsafeRawBufferPointer, source: Int) {
+        pseudonymizedLine.removeAll(keepingCapacity: true)
+        pseudonymizedLine.append(contentsOf: line)
+        if record.client.count > 0 {
+            let token = pseudonymizer!.clientToken(Self.bytes(record.client, line))
+            record.client = ByteSpan(start: pseudonymizedLine.count, count: token.count)
+            pseudonymizedLine.append(contentsOf: token)
+        }
+        if record.address.count > 0 {
+            let token = pseudonymizer!.addressToken(Self.bytes(record.address, line))
+            record.address = ByteSpan(start: pseudonymizedLine.count, count: token.count)
+            pseudonymizedLine.append(contentsOf: token)
+        }
+        pseudonymizedLine.withUnsafeBytes { aggregate(line: $0, source: source) }
     }
 
     static func isBlank(_ line: UnsafeMutableRawBufferPointer) -> Bool {

@@ -156,7 +156,8 @@ import Testing
         try Self.withPreset(String(lines[0]), ALBRecordParser().parse) { record, text in
             #expect(record.kind == .access && record.status == 200 && record.responseBytes == 366)
             #expect(abs(record.latencyMillis - 1) < 1e-9)
-            #expect(text(record.address) == "192.168.131.39" && text(record.method) == "GET" && text(record.path) == "/")
+            #expect(
+                text(record.address) == "192.168.131.39" && text(record.method) == "GET" && text(record.path) == "/")
             #expect(text(record.userAgent) == "curl/7.46.0")
             #expect(text(record.requestID) == "Root=1-58337262-36d228ad5d99923122bbe354")
             #expect(record.timestampMillis == 1_530_570_180_186)
@@ -176,7 +177,8 @@ import Testing
             #expect(text(record.path) == "/static/us/three-cats.jpg" && text(record.method) == "GET")
             #expect(record.status == 304 && record.responseBytes == 157)
         }
-        let latency = #"{"timestamp":"2020-06-08T23:41:30Z","httpRequest":{"latency":"0.250123s","remoteIp":"2001:db8::1"}}"#
+        let latency =
+            #"{"timestamp":"2020-06-08T23:41:30Z","httpRequest":{"latency":"0.250123s","remoteIp":"2001:db8::1"}}"#
         try Self.withPreset(latency, GCPLoadBalancerRecordParser().parse) { record, text in
             #expect(abs(record.latencyMillis - 250.123) < 1e-9 && text(record.address) == "2001:db8::1")
         }
@@ -254,7 +256,8 @@ import Testing
             var reader = SourceReader(chunkSize: max(1, size / 2), lineCap: 1 << 20)
             reader.readBlockSize = size
             let path = Self.fixture(name).path
-            let aggregator = ChunkAggregator(sourcePaths: [path], windowMillis: 60_000, lineCap: 1 << 20, accessFormat: nil)
+            let aggregator = ChunkAggregator(
+                sourcePaths: [path], windowMillis: 60_000, lineCap: 1 << 20, accessFormat: nil)
             let outcome = reader.read(InputSource(path: path, size: nil), index: 0) { chunk, detected in
                 #expect(detected == format)
                 aggregator.process(&chunk, format: detected)
@@ -311,7 +314,9 @@ import Testing
         let summary = try Self.analyse([folder.path], threads: 2)
         #expect(summary.sources.count == count)
         #expect(summary.sources.allSatisfy { $0.format == .litellm && $0.parsed == 1 && $0.lines == 1 })
-        #expect(Self.figures(summary)["gpt-4o"] == ModelFigures(records: count, promptTokens: 10 * count, completionTokens: 20 * count))
+        #expect(
+            Self.figures(summary)["gpt-4o"]
+                == ModelFigures(records: count, promptTokens: 10 * count, completionTokens: 20 * count))
     }
 
     @Test func naiveTimesAreUTCOnlyWhenAllowed() {
@@ -334,7 +339,8 @@ import Testing
             try parse(buffer, &record)
             let read = UnsafeRawBufferPointer(buffer)
             try body(record) { span in
-                span.isAbsent ? nil : String(decoding: read[Int(span.start)..<Int(span.start + span.count)], as: UTF8.self)
+                span.isAbsent
+                    ? nil : String(decoding: read[Int(span.start)..<Int(span.start + span.count)], as: UTF8.self)
             }
         }
     }
