@@ -39,19 +39,20 @@ public struct Pseudonymizer {
 
     /// The token of a client key.
     public mutating func clientToken(_ value: UnsafeRawBufferPointer) -> [UInt8] {
-        cached(value, salt: 0x63) { Array("p-".utf8) + hex(mac("client", value), bytes: 8) }
+        let hash = ByteHashing.hash(value) ^ 0x63
+        if let hit = cached(hash, value) { return hit }
+        return store(hash, value, Array("p-".utf8) + hex(mac("client", value), bytes: 8))
     }
 
     /// The token of an address, its network part tokenised on its own.
     public mutating func addressToken(_ value: UnsafeRawBufferPointer) -> [UInt8] {
-        cached(value, salt: 0x61) {
-            let network = Self.networkPrefix(value)
-            let networkMAC = hex(mac("network", network), bytes: 6)
-            var token = Array("n-".utf8)
-            token += networkMAC[0..<4] + [UInt8(ascii: ".")] + networkMAC[4..<8] + [UInt8(ascii: ".")]
-            token += networkMAC[8..<12] + [UInt8(ascii: ".")]
-            return token + hex(mac("address", value), bytes: 8)
-        }
+        let hash = ByteHashing.hash(value) ^ 0x61
+        if let hit = cached(hash, value) { return hit }
+        let networkMAC = hex(mac("network", Self.networkPrefix(value)), bytes: 6)
+        var token = Array("n-".utf8)
+        token += networkMAC[0..<4] + [UInt8(ascii: ".")] + networkMAC[4..<8] + [UInt8(ascii: ".")]
+        token += networkMAC[8..<12] + [UInt8(ascii: ".")]
+        return store(hash, value, token + hex(mac("address", value), bytes: 8))
     }
 
     /// A token for a text (`String` in, `String` out), for values that arrive outside the records.
@@ -59,12 +60,13 @@ public struct Pseudonymizer {
         String(decoding: Array(value.utf8).withUnsafeBytes { clientToken($0) }, as: UTF8.self)
     }
 
-    private mutating func cached(
-        _ value: UnsafeRawBufferPointer, salt: UInt64, _ make: () -> [UInt8]
-    ) -> [UInt8] {
-        let hash = ByteHashing.hash(value) ^ salt
-        if let hit = cache[hash], hit.value.elementsEqual(value) { return hit.token }
-        let token = make()
+    /// The token cached for `value` (its hash salted per kind), checked against the value itself.
+    private func cached(_ hash: UInt64, _ value: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let hit = cache[hash], hit.value.elementsEqual(value) else { return nil }
+        return hit.token
+    }
+
+    private mutating func store(_ hash: UInt64, _ value: UnsafeRawBufferPointer, _ token: [UInt8]) -> [UInt8] {
         if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
         cache[hash] = (Array(value), token)
         return token
