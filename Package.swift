@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // The nightly report's state (SQLite, WAL, migrations); needs Debian's libsqlite3-dev.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // HMAC-SHA256 for --pseudonymize (never hand-rolled hashing).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // zlib from the system (Debian `zlib1g-dev`), with shims for its function-like macros.
@@ -22,6 +24,7 @@ let package = Package(
             name: "ModelWatchCore",
             dependencies: [
                 "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The signature lists are compiled in (tools/generate_signatures.py), not resources:
             // a resource bundle is found only inside the build tree.

@@ -65,6 +65,27 @@ struct Analyze: ParsableCommand {
     )
     var config: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Read every input as this format instead of detecting each file's: native, combined, bedrock, litellm, sagemaker-capture, kong-ai, alb, gcp-lb, nginx-json.",
+            valueName: "name"))
+    var inputFormat: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Replace client keys and addresses in every output with keyed HMAC-SHA256 tokens (the file holds the secret key, 16 bytes or more).",
+            valueName: "keyfile"))
+    var pseudonymize: String?
+
+    @Option(help: "Write the summary as one JSON object (SPEC.md, Summary JSON) to this file (- for standard output).")
+    var summaryJson: String?
+
+    @Option(
+        help:
+            "How --events writes each event: native (SPEC.md JSON lines), ecs (Elastic Common Schema alerts) or ocsf (OCSF Detection Findings)."
+    )
+    var eventsFormat: String = "native"
+
     @Option(help: "A reference profile written by `modelwatch baseline`; without it, each model's first 24 hours.")
     var baseline: String?
 
@@ -122,6 +143,16 @@ struct Analyze: ParsableCommand {
             throw ValidationError(
                 "give the files or directories to analyse, - for standard input, or --inputs-from FILE")
         }
+        if let inputFormat, LogFormat(name: inputFormat) == nil {
+            let names = LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--input-format takes one of \(names), not '\(inputFormat)'")
+        }
+        guard EventDocumentFormat(rawValue: eventsFormat) != nil else {
+            throw ValidationError("--events-format takes native, ecs or ocsf, not '\(eventsFormat)'")
+        }
+        if events == "-" && summaryJson == "-" {
+            throw ValidationError("--events and --summary-json cannot both go to standard output")
+        }
     }
 
     func run() throws {
@@ -131,6 +162,18 @@ struct Analyze: ParsableCommand {
         options.windowBudget = windowBudgetMb << 20
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
+        options.inputFormat = inputFormat.flatMap(LogFormat.init(name:))
+        if let pseudonymize {
+            guard let key = FileManager.default.contents(atPath: pseudonymize) else {
+                throw ValidationError("cannot read the pseudonymisation key file \(pseudonymize)")
+            }
+            do {
+                _ = try Pseudonymizer(key: [UInt8](key))
+            } catch {
+                throw ValidationError("\(pseudonymize): \(error.description)")
+            }
+            options.pseudonymizationKey = [UInt8](key)
+        }
         var detectors = DetectorConfiguration()
         if let config {
             do {
@@ -152,6 +195,7 @@ struct Analyze: ParsableCommand {
         // Opened before the run, so that an output that cannot be written fails at once rather
         // than after hours of reading; a regular file is replaced only at `commit`.
         let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
+        let summaryJSONOutput = try summaryJson.map { try OutputFile(path: $0, name: "summary JSON") }
         let analysis = Analysis(
             configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
 
@@ -172,9 +216,10 @@ struct Analyze: ParsableCommand {
                 to: saveState, name: "state")
         }
         try finishRun(
-            analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput, top: top,
-            failOn: failOn, allowEmpty: allowEmpty, inputs: paths,
-            reportFile: report, scope: "batch run over \(summary.sources.count) sources",
+            analysis.evaluate(summary), of: summary, elapsed: elapsed, events: eventsOutput,
+            eventsFormat: EventDocumentFormat(rawValue: eventsFormat) ?? .native, summaryJSON: summaryJSONOutput,
+            top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: paths, reportFile: report,
+            scope: "batch run over \(summary.sources.count) sources",
             futureLimitMillis: options.futureLimitMillis)
     }
 }
@@ -210,9 +255,24 @@ struct Merge: ParsableCommand {
     @Flag(help: "With --fail-on, accept states with no records at all (by default that fails the run with status 1).")
     var allowEmpty = false
 
+    @Option(help: "How events are written: native (SPEC.md JSON lines), ecs or ocsf.")
+    var eventsFormat: String = "native"
+
+    @Option(help: "Write the summary as one JSON object (SPEC.md) to this file (- for standard output).")
+    var summaryJson: String?
+
+    @Option(help: "Write the HTML (FILE.html) or Markdown (FILE.md) report of the merged run.")
+    var report: String?
+
     func validate() throws {
         if let failOn, Severity(name: failOn) == nil {
             throw ValidationError("--fail-on takes info, low, medium, high or critical, not '\(failOn)'")
+        }
+        guard EventDocumentFormat(rawValue: eventsFormat) != nil else {
+            throw ValidationError("--events-format takes native, ecs or ocsf, not '\(eventsFormat)'")
+        }
+        if events == "-" && summaryJson == "-" {
+            throw ValidationError("--events and --summary-json cannot both go to standard output")
         }
         guard !states.isEmpty else { throw ValidationError("give at least one state file") }
     }
@@ -228,14 +288,17 @@ struct Merge: ParsableCommand {
         }
         let options = merged.options(threads: ProcessInfo.processInfo.activeProcessorCount)
         let eventsOutput = try events.map { try OutputFile(path: $0, name: "events") }
+        let summaryJSONOutput = try summaryJson.map { try OutputFile(path: $0, name: "summary JSON") }
         let analysis = Analysis(
             configuration: AnalysisConfiguration(options: options, detectors: detectors, baseline: references))
         if let saveState {
             try OutputFile.write(StateFile.encode(merged), to: saveState, name: "merged state")
         }
         try finishRun(
-            analysis.evaluate(merged.summary), of: merged.summary, elapsed: nil,
-            events: eventsOutput, top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: states)
+            analysis.evaluate(merged.summary), of: merged.summary, elapsed: nil, events: eventsOutput,
+            eventsFormat: EventDocumentFormat(rawValue: eventsFormat) ?? .native, summaryJSON: summaryJSONOutput,
+            top: top, failOn: failOn, allowEmpty: allowEmpty, inputs: states, reportFile: report,
+            scope: "merge of \(states.count) states over \(merged.summary.sources.count) sources")
     }
 }
 
@@ -243,8 +306,9 @@ struct Merge: ParsableCommand {
 /// error when the events go to standard output); exit 1 when `failOn` is met, or when nothing
 /// was read at all unless `allowEmpty`. What `analyze` and `merge` both end with.
 func finishRun(
-    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval?, events: OutputFile?, top: Int,
-    failOn: String?, allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = "",
+    _ result: AnalysisResult, of summary: AnalysisSummary, elapsed: TimeInterval?, events: OutputFile?,
+    eventsFormat: EventDocumentFormat = .native, summaryJSON: OutputFile? = nil, top: Int, failOn: String?,
+    allowEmpty: Bool, inputs: [String], reportFile: String? = nil, scope: String = "",
     futureLimitMillis: Int64 = .max
 ) throws {
     let raised = result.events
@@ -259,8 +323,14 @@ func finishRun(
         // A reader that took what it wanted (`--events - | head -3`) ends the events; the
         // summary still goes to standard error and the exit status still follows --fail-on.
         try untilStandardOutputCloses { () throws(OutputError) in
-            for event in raised { try events.write(EventJSON.line(for: event) + "\n") }
+            for event in raised { try events.write(eventsFormat.line(for: event) + "\n") }
             try events.commit()
+        }
+    }
+    if let summaryJSON {
+        try untilStandardOutputCloses { () throws(OutputError) in
+            try summaryJSON.write(SummaryJSON.render(summary, events: raised, checkedTypes: result.checkedTypes))
+            try summaryJSON.commit()
         }
     }
     var report = SummaryReport()
@@ -268,7 +338,7 @@ func finishRun(
     report.checkedTypes = result.checkedTypes
     report.drift = result.drift
     let rendered = report.render(summary, events: raised, elapsedSeconds: elapsed)
-    if events?.isStandardOutput == true {
+    if events?.isStandardOutput == true || summaryJSON?.isStandardOutput == true {
         FileHandle.standardError.write(Data(rendered.utf8))
     } else {
         try untilStandardOutputCloses { () throws(OutputError) in

@@ -68,6 +68,25 @@ enum Inputs {
     static let packedAccess = packed(accessLines)
 
     static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// The same 20,000 requests in the native schemas and each preset, written by
+    /// `Benchmarks/formats.py` (run from the repository root), packed per file name.
+    static let presetInputs: [String: (bytes: [UInt8], ranges: [Range<Int>])] = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("modelwatch-preset-benchmark")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("formats.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, folder.path, String(lineCount)]
+        try! process.run()
+        process.waitUntilExit()
+        var inputs: [String: (bytes: [UInt8], ranges: [Range<Int>])] = [:]
+        for name in try! FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let data = try! Data(contentsOf: folder.appendingPathComponent(name))
+            inputs[name] = packed(data.split(separator: 0x0A).map { [UInt8]($0) })
+        }
+        return inputs
+    }()
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -108,6 +127,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Issue 14's bar: each preset within 2x the native parser of its family on the same requests.
+    let presets: [(String, (UnsafeMutableRawBufferPointer, inout ParsedRecord) throws(LineRejection) -> Void)] = [
+        ("native.jsonl", InferenceLineParser().parse), ("bedrock.jsonl", BedrockRecordParser().parse),
+        ("litellm.jsonl", LiteLLMRecordParser().parse), ("kong-ai.jsonl", KongAIRecordParser().parse),
+        ("sagemaker-capture.jsonl", SageMakerCaptureRecordParser().parse), ("combined.log", AccessLogParser().parse),
+        ("alb.log", ALBRecordParser().parse), ("gcp-lb.jsonl", GCPLoadBalancerRecordParser().parse),
+        ("nginx-json.log", NginxJSONRecordParser().parse),
+    ]
+    for (name, parse) in presets {
+        Benchmark("Preset parse: 20,000 requests as \(name)") { benchmark in
+            benchmarkParsing(benchmark, Inputs.presetInputs[name]!, parse)
+        }
+    }
+
     Benchmark("GzipMemberReader: 20 MB decoded") { benchmark in
         let input = Inputs.gzipInput
         var output = [UInt8](repeating: 0, count: 256 * 1024)
@@ -119,7 +152,9 @@ let benchmarks: @Sendable () -> Void = {
             while start < buffer.count {
                 let end = min(buffer.count, start + 256 * 1024)
                 output.withUnsafeMutableBytes { out in
-                    reader.decode(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), output: out) { decoded += $0.count }
+                    reader.decode(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), output: out) {
+                        decoded += $0.count
+                    }
                 }
                 start = end
             }
@@ -140,7 +175,8 @@ func benchmarkParsing(
     benchmark.startMeasurement()
     var parsed = 0
     bytes.withUnsafeMutableBytes { buffer in
-        for range in input.ranges where (try? parse(UnsafeMutableRawBufferPointer(rebasing: buffer[range]), &record)) != nil {
+        for range in input.ranges
+        where (try? parse(UnsafeMutableRawBufferPointer(rebasing: buffer[range]), &record)) != nil {
             parsed += 1
         }
     }

@@ -19,6 +19,11 @@ public struct AnalysisOptions: Sendable {
     public var chunkSize: Int = 1 << 20
     /// A custom access-log format; nil reads `combined`, then `common`.
     public var accessFormat: AccessLogFormat?
+    /// The format every input is read as (`--input-format NAME`); nil detects each file's.
+    public var inputFormat: LogFormat?
+    /// The secret key of `--pseudonymize`: clients and addresses become keyed tokens
+    /// (`Pseudonymizer`) before anything is counted. The caller checks its length.
+    public var pseudonymizationKey: [UInt8]?
     /// Heavy-hitter counters kept per worker for clients and for addresses.
     public var principalCapacity = 2048
     /// Bytes the window table (window × source × model × version × host) may hold per worker

@@ -25,7 +25,7 @@ public final class LiveAnalysis {
     private var aggregatorSourceCount = 0
     private var sourcePaths: [String]
     private var ledger: TimeOrderLedger
-    private var pending: [(LineChunk, LogKind)] = []
+    private var pending: [(LineChunk, LogFormat)] = []
     private var pendingBytes = 0
     private var lastEvaluatedWindowEnd: Int64 = .min
     private var lastEvaluationWallMillis: Int64 = .min
@@ -70,7 +70,7 @@ public final class LiveAnalysis {
 
     /// Takes a chunk of whole lines; chunks are parsed in batches (one per worker).
     /// `sourcePaths` is the follower's source list (it grows as files appear).
-    public func accept(_ chunk: inout LineChunk, kind: LogKind, sourcePaths: [String], wallMillis: Int64) {
+    public func accept(_ chunk: inout LineChunk, format kind: LogFormat, sourcePaths: [String], wallMillis: Int64) {
         if sourcePaths.count != self.sourcePaths.count { self.sourcePaths = sourcePaths }
         if chunk.sourceIndex >= aggregatorSourceCount {
             processPending(wallMillis: wallMillis)
@@ -117,7 +117,7 @@ public final class LiveAnalysis {
             var index = worker
             while index < batch.count {
                 var chunk = batch[index].0
-                lines += aggregator.process(&chunk, kind: batch[index].1)
+                lines += aggregator.process(&chunk, format: batch[index].1)
                 segments.append(aggregator.lastSegment)
                 index += workers
             }

@@ -96,7 +96,7 @@ public final class LiveRunner {
             now = Self.wallMillis()
             if signals.takeReopenRequest() { try sink?.reopen() }
             let read = follower.poll(wallMillis: now) { chunk, kind in
-                live.accept(&chunk, kind: kind, sourcePaths: follower.sourcePaths, wallMillis: now)
+                live.accept(&chunk, format: kind, sourcePaths: follower.sourcePaths, wallMillis: now)
             }
             for (index, outcome) in follower.takeArchiveOutcomes() { live.noteArchive(outcome, sourceIndex: index) }
             live.processPending(wallMillis: now)

@@ -66,7 +66,7 @@ public final class LogFollower {
         let descriptor: Int32
         var identity: FileIdentity
         var framer: LineFramer
-        var kind: LogKind?
+        var kind: LogFormat?
         /// Drop bytes up to the first newline (started at the end of a file, mid-line).
         var discardUntilNewline = false
         var lastDataWallMillis: Int64
@@ -166,7 +166,7 @@ public final class LogFollower {
     /// Reads what is available from every input, hands on whole lines, and (when due) checks
     /// names and walks directories. Returns the bytes read.
     @discardableResult
-    public func poll(wallMillis: Int64, emit: (inout LineChunk, LogKind) -> Void) -> Int {
+    public func poll(wallMillis: Int64, emit: (inout LineChunk, LogFormat) -> Void) -> Int {
         var total = 0
         if !pendingArchives.isEmpty {
             let archives = pendingArchives
@@ -217,7 +217,7 @@ public final class LogFollower {
 
     // MARK: reading
 
-    private func drain(_ file: FollowedFile, now: Int64, emit: (inout LineChunk, LogKind) -> Void) -> Int {
+    private func drain(_ file: FollowedFile, now: Int64, emit: (inout LineChunk, LogFormat) -> Void) -> Int {
         var total = 0
         while total < configuration.readBudgetPerPoll {
             let count = buffer.withUnsafeMutableBytes { FileCalls.read(file.descriptor, into: $0) }
@@ -251,18 +251,19 @@ public final class LogFollower {
         return total
     }
 
-    private func forward(_ chunk: consuming LineChunk, of file: FollowedFile, emit: (inout LineChunk, LogKind) -> Void)
-    {
+    private func forward(
+        _ chunk: consuming LineChunk, of file: FollowedFile, emit: (inout LineChunk, LogFormat) -> Void
+    ) {
         var chunk = chunk
         if file.kind == nil {
-            let detected = LogKindDetector.detect(chunk.bytes)
-            if detected != .unknown { file.kind = detected }
+            let detected = LogFormatDetector.detect(chunk.bytes)
+            if let detected { file.kind = detected }
         }
-        emit(&chunk, file.kind ?? .unknown)
+        emit(&chunk, file.kind ?? .combined)
     }
 
     /// Reads a gzip file found at start-up with `fromStart` once, whole, through the batch reader.
-    private func readArchive(_ source: InputSource, index: Int, emit: (inout LineChunk, LogKind) -> Void) -> Int {
+    private func readArchive(_ source: InputSource, index: Int, emit: (inout LineChunk, LogFormat) -> Void) -> Int {
         let reader = SourceReader(chunkSize: configuration.chunkSize, lineCap: configuration.lineCap)
         var read = 0
         let outcome = reader.read(source, index: index, progress: { read += $0 }, emit: emit)
@@ -280,7 +281,7 @@ public final class LogFollower {
     // MARK: names and directories
 
     /// Checks every followed name for rotation, truncation and removal.
-    private func checkNames(wallMillis: Int64, emit: (inout LineChunk, LogKind) -> Void) {
+    private func checkNames(wallMillis: Int64, emit: (inout LineChunk, LogFormat) -> Void) {
         lastScanWallMillis = wallMillis
         for path in current.keys.sorted() {
             let file = current[path]!
@@ -314,7 +315,7 @@ public final class LogFollower {
     }
 
     /// Finishes retired files that gave nothing for the grace period: their last line is whole.
-    private func retireIdle(wallMillis: Int64, emit: (inout LineChunk, LogKind) -> Void) {
+    private func retireIdle(wallMillis: Int64, emit: (inout LineChunk, LogFormat) -> Void) {
         retiring.removeAll { file in
             guard wallMillis - file.lastDataWallMillis >= configuration.retireGraceMillis else { return false }
             file.framer.finish { chunk in forward(chunk, of: file, emit: emit) }
@@ -454,24 +455,24 @@ struct StandardInputStream {
     let sourceIndex: Int
     var framer: LineFramer
     private(set) var ended = false
-    var kind: LogKind?
+    var kind: LogFormat?
 
     init(sourceIndex: Int, framer: LineFramer) {
         self.sourceIndex = sourceIndex
         self.framer = framer
     }
 
-    mutating func read(into buffer: inout [UInt8], budget: Int, emit: (inout LineChunk, LogKind) -> Void) -> Int {
+    mutating func read(into buffer: inout [UInt8], budget: Int, emit: (inout LineChunk, LogFormat) -> Void) -> Int {
         guard !ended else { return 0 }
         var total = 0
         var kind = self.kind
         func forward(_ chunk: consuming LineChunk) {
             var chunk = chunk
             if kind == nil {
-                let detected = LogKindDetector.detect(chunk.bytes)
-                if detected != .unknown { kind = detected }
+                let detected = LogFormatDetector.detect(chunk.bytes)
+                if let detected { kind = detected }
             }
-            emit(&chunk, kind ?? .unknown)
+            emit(&chunk, kind ?? .combined)
         }
         defer { self.kind = kind }
         while total < budget {

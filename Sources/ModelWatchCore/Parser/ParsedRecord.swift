@@ -80,6 +80,13 @@ public enum RejectReason: Int, CaseIterable, Sendable, Codable {
     case missingModel
     case formatMismatch
     case badStatus
+    /// An AWS Network Load Balancer TLS log line (`tls 2.0 ... net/...`) among ALB logs.
+    case nlbLine
+    /// An AWS ALB connection-log line (TLS handshakes, no request) among ALB access logs.
+    case albConnectionLine
+    /// A SageMaker Model Monitor ground-truth record (`groundTruthData`): its label is not yet
+    /// joined to the captured request it names.
+    case groundTruthNotJoined
 
     /// Lowercase, stable name used in summaries and event evidence.
     public var name: String {
@@ -94,11 +101,21 @@ public enum RejectReason: Int, CaseIterable, Sendable, Codable {
         case .missingModel: "missing model"
         case .formatMismatch: "does not match the access-log format"
         case .badStatus: "unreadable status"
+        case .nlbLine: "NLB TLS log line, not an ALB access line"
+        case .albConnectionLine: "ALB connection log line, not an ALB access line"
+        case .groundTruthNotJoined: "SageMaker ground-truth record (labels are not joined yet)"
         }
     }
 
-    /// Blank lines are not damage: they do not count toward a source's reject share.
-    public var countsAsDamage: Bool { self != .blankLine }
+    /// Blank lines are not damage: they do not count toward a source's reject share; nor are
+    /// intact records of another log that shares the file's format family (NLB and connection
+    /// lines beside ALB access lines, ground-truth records beside captures).
+    public var countsAsDamage: Bool {
+        switch self {
+        case .blankLine, .nlbLine, .albConnectionLine, .groundTruthNotJoined: false
+        default: true
+        }
+    }
 }
 
 /// A line that could not be parsed: the reason and the byte offset, within the line, where the
@@ -148,6 +165,9 @@ public struct ParsedRecord {
     public var labelNumber: Double = .nan
     public var asksLogprobs = false
     public var topLogprobs: Int32 = -1
+    /// The record names no model; the model is its source's (a SageMaker capture file's
+    /// endpoint, from its S3 path).
+    public var modelFromSource = false
     /// Feature names (spans) and values, in line order.
     public var features: [(name: ByteSpan, value: FeatureValue)] = []
     // Access-log fields.
@@ -181,6 +201,7 @@ public struct ParsedRecord {
         labelNumber = .nan
         asksLogprobs = false
         topLogprobs = -1
+        modelFromSource = false
         features.removeAll(keepingCapacity: true)
         method = .absent
         path = .absent

@@ -36,8 +36,11 @@ public enum TimestampParser {
     /// Parses RFC 3339 (`2026-11-17T00:01:35.971Z`, `2026-11-17 01:01:35+01:00`): `T`, `t` or a
     /// space between date and time, any number of fractional digits (kept to the millisecond),
     /// `Z`, `z` or a `±HH:MM` / `±HHMM` offset. Returns nil for anything else.
-    public static func parseRFC3339(_ bytes: UnsafeRawBufferPointer) -> Int64? {
-        guard bytes.count >= 20,
+    ///
+    /// With `offsetOptional`, a time written without an offset (`2025-01-24 09:20:46.847371`,
+    /// Python's `str(datetime)` as LiteLLM writes it) is read as UTC.
+    public static func parseRFC3339(_ bytes: UnsafeRawBufferPointer, offsetOptional: Bool = false) -> Int64? {
+        guard bytes.count >= (offsetOptional ? 19 : 20),
             let year = digits(bytes, 0, 4), bytes[4] == UInt8(ascii: "-"),
             let month = digits(bytes, 5, 2), bytes[7] == UInt8(ascii: "-"),
             let day = digits(bytes, 8, 2)
@@ -66,8 +69,12 @@ public enum TimestampParser {
                 scale += 1
             }
         }
-        guard index < bytes.count else { return nil }
         var offsetSeconds = 0
+        if index == bytes.count && offsetOptional {
+            let days = daysFromCivil(year: year, month: month, day: day)
+            return Int64(days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + Int64(millis)
+        }
+        guard index < bytes.count else { return nil }
         switch bytes[index] {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             index += 1

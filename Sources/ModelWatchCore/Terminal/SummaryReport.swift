@@ -53,7 +53,8 @@ public struct SummaryReport {
     func renderSources(_ summary: AnalysisSummary) -> String {
         var rows: [[String]] = [
             [
-                "source", "kind", "compression", "bytes in", "bytes out", "lines", "parsed", "rejected", "lost",
+                "source", "kind", "format", "compression", "bytes in", "bytes out", "lines", "parsed", "rejected",
+                "lost",
                 "time range (UTC)",
             ]
         ]
@@ -73,7 +74,7 @@ public struct SummaryReport {
             }
             if source.readError != nil { lost = "unreadable" }
             rows.append([
-                TerminalText.sanitize(source.path), source.kind.rawValue,
+                TerminalText.sanitize(source.path), source.kind.rawValue, source.format?.rawValue ?? "-",
                 source.compression == .gzip ? "gzip ×\(source.gzipMembers)" : "plain",
                 Self.bytes(source.bytesRead), Self.bytes(source.bytesDecoded), String(source.lines),
                 String(source.parsed),

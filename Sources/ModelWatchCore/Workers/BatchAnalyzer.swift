@@ -35,10 +35,12 @@ public final class BatchAnalyzer: Sendable {
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
-                abuseBudget: options.abuseBudget)
+                abuseBudget: options.abuseBudget,
+                pseudonymizer: options.pseudonymizationKey.flatMap { try? Pseudonymizer(key: $0) })
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
-        let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.effectiveLineCap)
+        let reader = SourceReader(
+            chunkSize: options.chunkSize, lineCap: options.effectiveLineCap, forcedFormat: options.inputFormat)
         let boxes = aggregators.map(UncheckedBox.init)
         let finished = Mutex([AnalysisSummary?](repeating: nil, count: options.threads))
         DispatchQueue.concurrentPerform(iterations: options.threads) { worker in
@@ -71,21 +73,21 @@ public final class BatchAnalyzer: Sendable {
         ledger: borrowing Mutex<TimeOrderLedger>
     ) {
         /// Parses a chunk and hands its time-order segment to the ledger (one lock a chunk).
-        func parse(_ chunk: inout LineChunk, kind: LogKind) {
-            linesParsed.add(aggregator.process(&chunk, kind: kind), ordering: .relaxed)
+        func parse(_ chunk: inout LineChunk, format: LogFormat) {
+            linesParsed.add(aggregator.process(&chunk, format: format), ordering: .relaxed)
             let segment = aggregator.lastSegment
             ledger.withLock { $0.add(segment) }
         }
         while true {
             switch scheduler.next() {
-            case .chunk(var chunk, let kind):
-                parse(&chunk, kind: kind)
+            case .chunk(var chunk, let format):
+                parse(&chunk, format: format)
             case .file(let index):
                 let outcome = reader.read(
                     sources[index], index: index,
                     progress: { self.bytesRead.add($0, ordering: .relaxed) },
-                    emit: { chunk, kind in
-                        if !scheduler.offer(chunk, kind: kind) { parse(&chunk, kind: kind) }
+                    emit: { chunk, format in
+                        if !scheduler.offer(chunk, format: format) { parse(&chunk, format: format) }
                     })
                 aggregator.noteReader(outcome.statistics, for: index)
                 aggregator.noteDroppedLines(outcome.droppedLines, firstOffset: outcome.firstDroppedOffset, for: index)
@@ -106,13 +108,13 @@ private struct UncheckedBox<Value>: @unchecked Sendable {
 /// reader, behind one lock. Chunks move through it by value, so no chunk is shared.
 final class WorkQueue: @unchecked Sendable {
     enum Work {
-        case chunk(LineChunk, LogKind)
+        case chunk(LineChunk, LogFormat)
         case file(Int)
         case done
     }
 
     private let condition = NSCondition()
-    private var chunks: [(LineChunk, LogKind)] = []
+    private var chunks: [(LineChunk, LogFormat)] = []
     private var head = 0
     private let capacity: Int
     private let fileCount: Int
@@ -125,11 +127,11 @@ final class WorkQueue: @unchecked Sendable {
     }
 
     /// Queues a chunk for another worker; false when the queue is full (parse it yourself).
-    func offer(_ chunk: LineChunk, kind: LogKind) -> Bool {
+    func offer(_ chunk: LineChunk, format: LogFormat) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard chunks.count - head < capacity else { return false }
-        chunks.append((chunk, kind))
+        chunks.append((chunk, format))
         condition.signal()
         return true
     }

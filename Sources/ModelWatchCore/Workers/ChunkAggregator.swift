@@ -18,9 +18,16 @@ public final class ChunkAggregator {
     public let lineCap: Int
     private let inferenceParser = InferenceLineParser()
     private let accessParser: AccessLogParser
+    private let presets = PresetParsers()
     private var record = ParsedRecord()
+    /// Set with `--pseudonymize`: each record's client and address are replaced by their tokens
+    /// before anything is counted, so no table, event or report ever holds the real values.
+    private var pseudonymizer: Pseudonymizer?
+    /// The line with the tokens appended, for a pseudonymised record's spans to point into.
+    private var pseudonymizedLine: [UInt8] = []
     private var symbols = SymbolTable()
     private var sources: [SourceStatistics]
+    private var sourceModelSymbols: [Int32?]
     private var windows: [LocalWindowKey: StreamWindow] = [:]
     private let principalCapacity: Int
     private let futureLimitMillis: Int64
@@ -52,8 +59,10 @@ public final class ChunkAggregator {
         futureLimitMillis: Int64 = .max, backwardToleranceMillis: Int64 = AnalysisOptions.defaultBackwardTolerance,
         profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
         profileBudget: Int = AnalysisOptions.defaultProfileBudget,
-        abuseBudget: Int = AnalysisOptions.defaultAbuseBudget
+        abuseBudget: Int = AnalysisOptions.defaultAbuseBudget,
+        pseudonymizer: Pseudonymizer? = nil
     ) {
+        self.pseudonymizer = pseudonymizer
         recorders = FeatureRecorders(
             sourcePaths: sourcePaths, principalCapacity: principalCapacity, signatures: signatures,
             profileWindowMillis: profileWindowMillis, profileBudget: profileBudget, abuseBudget: abuseBudget)
@@ -64,6 +73,7 @@ public final class ChunkAggregator {
         self.lineCap = min(lineCap, AnalysisOptions.maximumLineCap)  // spans are 32-bit (ByteSpan)
         accessParser = AccessLogParser(format: accessFormat)
         sources = sourcePaths.map(SourceStatistics.init(path:))
+        sourceModelSymbols = Array(repeating: nil, count: sourcePaths.count)
         self.principalCapacity = principalCapacity
     }
 
@@ -92,7 +102,7 @@ public final class ChunkAggregator {
     /// Parses and aggregates every line of `chunk`, which holds whole lines of one source;
     /// returns how many lines it held.
     @discardableResult
-    public func process(_ chunk: inout LineChunk, kind: LogKind) -> Int {
+    public func process(_ chunk: inout LineChunk, format: LogFormat) -> Int {
         let sourceIndex = chunk.sourceIndex
         let base = chunk.startOffset
         let linesBefore = sources[sourceIndex].lines
@@ -109,7 +119,7 @@ public final class ChunkAggregator {
                 var contentEnd = lineEnd
                 if contentEnd > lineStart && buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
                 let line = UnsafeMutableRawBufferPointer(rebasing: buffer[lineStart..<contentEnd])
-                processLine(line, source: sourceIndex, kind: kind, offset: base + Int64(lineStart))
+                processLine(line, source: sourceIndex, format: format, offset: base + Int64(lineStart))
                 lineStart = lineEnd + 1
             }
         }
@@ -117,7 +127,7 @@ public final class ChunkAggregator {
     }
 
     @inline(__always)
-    private func processLine(_ line: UnsafeMutableRawBufferPointer, source: Int, kind: LogKind, offset: Int64) {
+    private func processLine(_ line: UnsafeMutableRawBufferPointer, source: Int, format: LogFormat, offset: Int64) {
         sources[source].lines += 1
         if line.count > lineCap {
             sources[source].reject(.lineTooLong, at: offset)
@@ -128,9 +138,10 @@ public final class ChunkAggregator {
             return
         }
         do {
-            switch kind {
-            case .inference: try inferenceParser.parse(line, into: &record)
-            case .access, .unknown: try accessParser.parse(line, into: &record)
+            switch format {
+            case .native: try inferenceParser.parse(line, into: &record)
+            case .combined: try accessParser.parse(line, into: &record)
+            default: try presets.parse(line, format: format, into: &record)
             }
         } catch {
             sources[source].reject(error.reason, at: offset)
@@ -138,7 +149,29 @@ public final class ChunkAggregator {
         }
         sources[source].parsed += 1
         segment.add(record.timestampMillis, offset: offset, tolerance: backwardToleranceMillis)
-        aggregate(line: UnsafeRawBufferPointer(line), source: source)
+        if pseudonymizer != nil && (record.client.count > 0 || record.address.count > 0) {
+            aggregatePseudonymized(line: UnsafeRawBufferPointer(line), source: source)
+        } else {
+            aggregate(line: UnsafeRawBufferPointer(line), source: source)
+        }
+    }
+
+    /// Copies the line, appends the client's and address's tokens, points the record's spans at
+    /// them and aggregates that: every other span keeps its offset in the copy.
+    private func aggregatePseudonymized(line: UnsafeRawBufferPointer, source: Int) {
+        pseudonymizedLine.removeAll(keepingCapacity: true)
+        pseudonymizedLine.append(contentsOf: line)
+        if record.client.count > 0 {
+            let token = pseudonymizer!.clientToken(record.client.bytes(in: line))
+            record.client = ByteSpan(start: pseudonymizedLine.count, count: token.count)
+            pseudonymizedLine.append(contentsOf: token)
+        }
+        if record.address.count > 0 {
+            let token = pseudonymizer!.addressToken(record.address.bytes(in: line))
+            record.address = ByteSpan(start: pseudonymizedLine.count, count: token.count)
+            pseudonymizedLine.append(contentsOf: token)
+        }
+        pseudonymizedLine.withUnsafeBytes { aggregate(line: $0, source: source) }
     }
 
     static func isBlank(_ line: UnsafeMutableRawBufferPointer) -> Bool {
@@ -149,6 +182,16 @@ public final class ChunkAggregator {
     private func symbol(_ span: ByteSpan, in line: UnsafeRawBufferPointer) -> Int32 {
         guard !span.isAbsent, span.count > 0 else { return SymbolTable.absentSymbol }
         return symbols.symbol(for: span.bytes(in: line))
+    }
+
+    /// The model of a source whose records name none (SageMaker capture): its endpoint's name,
+    /// interned once per source.
+    private func sourceModel(_ source: Int) -> Int32 {
+        if let known = sourceModelSymbols[source] { return known }
+        let name = SourceStatistics.sageMakerEndpoint(of: sources[source].path)
+        let symbol = Array(name.utf8).withUnsafeBytes { symbols.symbol(for: $0) }
+        sourceModelSymbols[source] = symbol
+        return symbol
     }
 
     private func aggregate(line: UnsafeRawBufferPointer, source: Int) {
@@ -163,7 +206,7 @@ public final class ChunkAggregator {
             sources[source].latestFutureMillis = max(sources[source].latestFutureMillis, millis)
         }
         let windowStart = Self.floor(millis, to: windowMillis)
-        let model = symbol(record.model, in: line)
+        let model = record.modelFromSource ? sourceModel(source) : symbol(record.model, in: line)
         let host = symbol(record.host, in: line)
         let key = LocalWindowKey(
             windowStartMillis: windowStart, source: Int32(source), model: model,

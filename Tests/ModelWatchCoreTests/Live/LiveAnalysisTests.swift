@@ -33,11 +33,11 @@ import Testing
         let wall: Int64 = 5_000
         var first = Self.chunk(
             (0..<600).map { Self.record($0, millis: Self.start + Int64($0) * 1_000) }, source: 0, sequence: 0)
-        live.accept(&first, kind: .inference, sourcePaths: ["a.jsonl"], wallMillis: wall)
+        live.accept(&first, format: .native, sourcePaths: ["a.jsonl"], wallMillis: wall)
         live.processPending(wallMillis: wall)
         // Ten minutes after the latest record (stamped start + 599 s), one stamped 10 min before it.
         var late = Self.chunk([Self.record(9999, millis: Self.start + 599_000 - 600_000)], source: 0, sequence: 1)
-        live.accept(&late, kind: .inference, sourcePaths: ["a.jsonl"], wallMillis: wall + 10)
+        live.accept(&late, format: .native, sourcePaths: ["a.jsonl"], wallMillis: wall + 10)
         let summary = live.settledSummary(wallMillis: wall + 10)
         #expect(summary.sources[0].lateRecords == 1)
         #expect(summary.sources[0].parsed == 601)
@@ -56,8 +56,8 @@ import Testing
             var honest = Self.chunk(
                 [Self.record(second, millis: Self.start + Int64(second) * 1_000 - 20_000, host: "inf-1")], source: 1,
                 sequence: second)
-            live.accept(&ahead, kind: .inference, sourcePaths: paths, wallMillis: wall)
-            live.accept(&honest, kind: .inference, sourcePaths: paths, wallMillis: wall)
+            live.accept(&ahead, format: .native, sourcePaths: paths, wallMillis: wall)
+            live.accept(&honest, format: .native, sourcePaths: paths, wallMillis: wall)
             live.processPending(wallMillis: wall)
             _ = live.tick(wallMillis: wall)
         }
@@ -109,7 +109,7 @@ import Testing
             var chunk = Self.chunk(Array(lines[start..<min(start + 250, lines.count)]), source: 0, sequence: sequence)
             chunk.startOffset = Int64(offset)
             offset += chunk.bytes.count
-            live.accept(&chunk, kind: .inference, sourcePaths: [path], wallMillis: wall)
+            live.accept(&chunk, format: .native, sourcePaths: [path], wallMillis: wall)
             live.processPending(wallMillis: wall)
             written += live.tick(wallMillis: wall)
         }

@@ -10,6 +10,8 @@ public struct SourceStatistics: Sendable, Equatable {
     /// The path as given on the command line (or found by the directory walk); `-` for stdin.
     public var path: String
     public var kind: LogKind = .unknown
+    /// The format the source was read as (detected or forced); nil before any byte was read.
+    public var format: LogFormat?
     public var compression: Compression = .plain
     /// Bytes read from the file (compressed, when gzip).
     public var bytesRead: Int64 = 0
@@ -76,6 +78,7 @@ public struct SourceStatistics: Sendable, Equatable {
     /// ending) are set by exactly one reader, so the non-default side wins.
     public mutating func merge(_ other: SourceStatistics) {
         if kind == .unknown { kind = other.kind }
+        if format == nil { format = other.format }
         if other.compression == .gzip { compression = .gzip }
         bytesRead += other.bytesRead
         bytesDecoded += other.bytesDecoded
@@ -96,6 +99,19 @@ public struct SourceStatistics: Sendable, Equatable {
         latestFutureMillis = max(latestFutureMillis, other.latestFutureMillis)
         lateRecords += other.lateRecords
         if timeOrder == nil { timeOrder = other.timeOrder }
+    }
+
+    /// The SageMaker endpoint a data-capture file belongs to, from the layout SageMaker writes
+    /// (`PREFIX/ENDPOINT/VARIANT/yyyy/mm/dd/hh/FILE.jsonl`, SageMaker developer guide, "View
+    /// collected data"); a file outside that layout is named by its folder, or its own name.
+    public static func sageMakerEndpoint(of path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if parts.count >= 7 {
+            let dated = parts[(parts.count - 5)..<(parts.count - 1)]
+            if dated.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return parts[parts.count - 7] }
+        }
+        if parts.count >= 2 { return parts[parts.count - 2] }
+        return parts.last ?? path
     }
 
     /// The rotation series a log file belongs to: its folder and the name up to the first dot,
