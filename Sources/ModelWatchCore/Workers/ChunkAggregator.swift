@@ -166,7 +166,11 @@ public final class ChunkAggregator {
             return
         }
         sources[source].parsed += 1
-        segment.add(record.timestampMillis, offset: offset, tolerance: backwardToleranceMillis)
+        segment.add(record.timestampMillis, offset: offset)
+        if segment.host == nil, !record.host.isAbsent, record.host.count > 0 {
+            // Once a chunk: the writer named for the time-order evidence.
+            segment.host = String(decoding: Self.bytes(record.host, UnsafeRawBufferPointer(line)), as: UTF8.self)
+        }
         aggregate(line: UnsafeRawBufferPointer(line), source: source)
     }
 
@@ -211,7 +215,9 @@ public final class ChunkAggregator {
                 LocalStream(kind: .inference, host: byHost ? host : -1, series: byHost ? -1 : seriesOfSource[source]),
                 at: millis)
             if model != SymbolTable.absentSymbol {
-                capacity.add(model: model, status: record.status, latencyMillis: record.latencyMillis, at: millis)
+                capacity.add(
+                    model: model, status: record.status, latencyMillis: record.latencyMillis,
+                    completionTokens: record.completionTokens, at: millis)
             }
         } else {
             activity.add(LocalStream(kind: .access, host: -1, series: seriesOfSource[source]), at: millis)

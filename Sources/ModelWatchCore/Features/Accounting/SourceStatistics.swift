@@ -39,13 +39,29 @@ public struct SourceStatistics: Sendable, Equatable {
     public var futureRecords = 0
     public var latestFutureMillis: Int64 = .min
     /// How the source's stamps moved in file order (set once all its chunks are joined).
-    public var timeOrder: TimeOrderSegment?
+    public var timeOrder: TimeOrderCheck?
 
     public init(path: String) {
         self.path = path
     }
 
     public var rejectedTotal: Int { rejected.reduce(0, +) }
+
+    /// Why the source is skipped as not a log, or nil for a log: read whole (no read error, no
+    /// damaged archive), it had lines and not one of them parsed as the kind its content
+    /// suggested (a JSON manifest or a README beside the logs). Its lines stay counted under
+    /// their reject reasons; it is not an integrity incident (SPEC.md: kind `skipped`), whereas
+    /// a log that turns to garbage part-way has parsed records and is one.
+    public var skipReason: String? {
+        guard readError == nil, gzipEnding == nil || gzipEnding == .complete, parsed == 0, damagedLines > 0
+        else { return nil }
+        let first = firstRejection.map { ", the first at byte \($0.offset): \($0.reason.name)" } ?? ""
+        return
+            "not a log: none of its \(lines) lines parses as an inference or access log record (\(damagedLines) rejected\(first))"
+    }
+
+    /// The kind a person reads: `skipped` for a file that is not a log, else the detected kind.
+    public var reportedKind: String { skipReason == nil ? kind.rawValue : "skipped" }
     /// Rejected lines that indicate damage (blank lines excluded).
     public var damagedLines: Int {
         RejectReason.allCases.reduce(0) { $0 + ($1.countsAsDamage ? rejected[$1.rawValue] : 0) }
