@@ -16,6 +16,10 @@ Decoys that must stay quiet (no `ops.*` event at medium or above):
   22:00-08:00 UTC, which raise its p95 call latency about fourfold (class 3: judged per token).
 
 Incidents (times from the constants below, which also shape the data):
+- `harvest`: on day 1, 11:00-17:00 UTC, `k-harvest` sends `risk-model` a query every 3-9 s,
+  each a copy of an earlier query of its own (drawn with a bias to the oldest) with one numeric
+  feature nudged and the time-of-day feature following the clock, spread over both hosts
+  (class 1);
 - `clock`: inf-b's clock runs 25 minutes slow for 7 minutes on day 2 (13:10-13:17 UTC written
   stamped 12:45-12:52): one backward episode, its window the stepped-back stamps, naming inf-b
   (class 5);
@@ -80,6 +84,12 @@ SLOW_START = DAYS[1] + 16 * MS_PER_HOUR
 SLOW_END = SLOW_START + 45 * MS_PER_MIN
 SLOW_FACTOR = 3.0
 
+HARVEST_CLIENT = "k-harvest"
+HARVEST_START = DAYS[0] + 11 * MS_PER_HOUR
+HARVEST_END = HARVEST_START + 6 * MS_PER_HOUR
+HARVEST_GAP_MS = (3_000, 9_000)
+HARVEST_SEEDS = 30
+
 WRITERS = ("k-report-1", "k-report-2", "k-report-3")
 WRITER_HOURS = (22, 8)            # 22:00 to 08:00 UTC
 WRITER_PER_MIN = 2.0              # each, on either host
@@ -108,24 +118,72 @@ def llm_call(rng: Random, ms: int, host: str, client: str, tokens: int, slow: bo
             "status": 200, "prompt_tokens": rng.randrange(40, 900), "completion_tokens": tokens}
 
 
-def tabular_call(rng: Random, ms: int, host: str) -> dict:
-    client = "k-app-%02d" % rng.randrange(40)
-    amount = round(math.exp(rng.gauss(3.5, 1.0)), 2)
+def natural_features(rng: Random) -> dict:
+    return {"amount": round(math.exp(rng.gauss(3.5, 1.0)), 2), "balance": round(math.exp(rng.gauss(7.0, 1.2)), 2),
+            "items": rng.randrange(1, 9), "region": rng.choice("NESW")}
+
+
+def local_hour(ms: int) -> float:
+    """The time-of-day feature every client sends: the hour at UTC+1, following the clock."""
+    return round(((ms + MS_PER_HOUR) % (24 * MS_PER_HOUR)) / MS_PER_HOUR, 3)
+
+
+def tabular_call(rng: Random, ms: int, host: str, client: str | None = None, features: dict | None = None) -> dict:
+    features = dict(features or natural_features(rng))
+    features["local_hour"] = local_hour(ms)
     return {"ts": rfc3339(ms), "request_id": "r-%016x" % rng.getrandbits(64), "model": TABULAR,
-            "model_version": "7.1.0", "client": client, "host": host,
+            "model_version": "7.1.0", "client": client or "k-app-%02d" % rng.randrange(40), "host": host,
             "latency_ms": round(3 + math.exp(rng.gauss(1.8, 0.4)), 1), "status": 500 if rng.random() < 0.004 else 200,
-            "features": {"amount": amount, "items": rng.randrange(1, 9), "region": rng.choice("NESW")},
+            "features": features,
             "prediction": "review" if rng.random() < 0.1 else "pass", "score": round(rng.random(), 4)}
 
 
-def host_day(rng: Random, host: str, day: int) -> list[tuple[int, bytes]]:
+class Harvester:
+    """Class 1 in another form: each query copies an earlier one of the client's own pool, drawn
+    with a bias to the oldest (index = pool size x u^2), with one numeric feature nudged (amount by
+    up to 5%, balance by a few units, items by one); the time-of-day feature follows the clock."""
+
+    def __init__(self, rng: Random):
+        self.rng = rng
+        self.pool: list[dict] = []
+
+    def next(self) -> dict:
+        if len(self.pool) < HARVEST_SEEDS:
+            query = natural_features(self.rng)
+        else:
+            query = dict(self.pool[int(len(self.pool) * self.rng.random() ** 2)])
+            which = self.rng.randrange(3)
+            if which == 0:
+                query["amount"] = round(query["amount"] * self.rng.uniform(0.95, 1.05), 2)
+            elif which == 1:
+                query["balance"] = round(query["balance"] + self.rng.uniform(-5, 5), 2)
+            else:
+                query["items"] = max(1, query["items"] + self.rng.choice((-1, 1)))
+        self.pool.append(query)
+        return query
+
+
+def harvest_calls(rng: Random) -> dict[str, list[tuple[int, dict]]]:
+    """The harvester's calls per host (its gateway spreads them over both)."""
+    harvester = Harvester(rng)
+    calls: dict[str, list[tuple[int, dict]]] = {host: [] for host in HOSTS}
+    ms = HARVEST_START
+    while ms < HARVEST_END:
+        host = rng.choice(HOSTS)
+        calls[host].append((ms, tabular_call(rng, ms, host, HARVEST_CLIENT, harvester.next())))
+        ms += rng.randrange(*HARVEST_GAP_MS)
+    return calls
+
+
+def host_day(rng: Random, host: str, day: int, extra: list[tuple[int, dict]]) -> list[tuple[int, bytes]]:
     """(true time, line) of one host's day, in the order written."""
-    records: list[tuple[int, dict]] = []
+    records: list[tuple[int, dict]] = [(ms, record) for ms, record in extra if day <= ms < day + 24 * MS_PER_HOUR]
     for minute in range(24 * 60):
         start = day + minute * MS_PER_MIN
         factor = diurnal(start)
         for _ in range(poisson(rng, TABULAR_PEAK_PER_MIN * factor)):
-            records.append((start + rng.randrange(MS_PER_MIN), tabular_call(rng, 0, host)))
+            ms = start + rng.randrange(MS_PER_MIN)
+            records.append((ms, tabular_call(rng, ms, host)))
         for _ in range(poisson(rng, LLM_PEAK_PER_MIN * factor)):
             ms = start + rng.randrange(MS_PER_MIN)
             tokens = int(math.exp(rng.gauss(5.0, 0.6))) + 5
@@ -179,10 +237,11 @@ def main() -> None:
     inference = os.path.join(args.out, "inference")
     os.makedirs(inference, exist_ok=True)
     counts = {}
+    harvest = harvest_calls(rng)
     for host in HOSTS:
         os.makedirs(os.path.join(inference, host), exist_ok=True)
         for day in DAYS:
-            lines = host_day(rng, host, day)
+            lines = host_day(rng, host, day, harvest[host])
             name = time_text(day // 1000)[:10] + ".jsonl"
             data = [line for _, line in lines]
             counts[(host, day)] = len(data)
@@ -198,7 +257,7 @@ def main() -> None:
     garbage_source = "inference/%s/%s.jsonl" % (GARBAGE_HOST, time_text(DAYS[1] // 1000)[:10])
     expected = {
         "paths": ["inference"],
-        "judge": ["ops."],
+        "judge": ["ops.", "abuse.extraction"],
         "incidents": [
             {"name": "clock", "type": "ops.logging.integrity.time_backwards", "entity": {"host": CLOCK_HOST},
              "start": rfc3339(CLOCK_START - CLOCK_LAG), "end": rfc3339(CLOCK_END - CLOCK_LAG - 1000),
@@ -206,6 +265,8 @@ def main() -> None:
              "evidence_range": {"backward_steps": [1, 1]}},
             {"name": "garbage", "type": "ops.logging.integrity.rejected_lines", "entity": {"source": garbage_source},
              "start": rfc3339(DAYS[1]), "end": rfc3339(DAYS[1] + 24 * MS_PER_HOUR)},
+            {"name": "harvest", "type": "abuse.extraction", "entity": {"model": TABULAR, "client": HARVEST_CLIENT},
+             "start": rfc3339(HARVEST_START), "end": rfc3339(HARVEST_END), "max_delay_seconds": 3600},
             {"name": "slow-tokens", "type": "ops.capacity", "entity": {"model": LLM},
              "start": rfc3339(SLOW_START), "end": rfc3339(SLOW_END), "max_delay_seconds": 900},
         ],

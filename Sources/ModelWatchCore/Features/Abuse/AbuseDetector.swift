@@ -28,14 +28,24 @@
 ///   window far above its own norm (median and MAD of its other windows).
 ///
 /// Consecutive flagged windows of one entity fold into one event (`count` = windows) that starts
-/// where its first window starts (so its id is stable however the records were split among
-/// workers; the first record's time is in the evidence); the evidence is the strongest window's,
+/// at the entity's first record in those windows (the tracked tables count a key from its first
+/// record while they have room, so the start and its id do not depend on how the records were
+/// split among workers); the evidence is the strongest window's,
 /// with the client's baseline beside it.
 public struct AbuseDetector: Sendable {
     /// PRADA's δ.
     public var pradaThreshold = 0.95
     public var pradaMinimumDistances = 100
     public var perturbationShare = 0.4
+    /// The history-variant signal: at least this share of a window's queries are a copy of an
+    /// earlier query of the client in the window or one feature away from one (and 3x its
+    /// peers' median), over at least `historyVariantMinimumQueries` queries. 0.3 rather than
+    /// the recency check's 0.4: a client split across workers has each worker see only its
+    /// own part of the history, which lowers the share (about halved with two workers).
+    public var historyVariantShare = 0.3
+    public var historyVariantMinimumQueries = 200
+    /// ...and from this share it counts as two signals (medium alone).
+    public var historyVariantStrongShare = 0.45
     public var logprobShare = 0.5
     public var rateRatio = 8.0
     public var peerZ = 3.0
@@ -98,12 +108,13 @@ public struct AbuseDetector: Sendable {
                 ("strongest_window", .text(TimestampParser.formatRFC3339(millis: strongest.windowStart))),
             ]
             evidence += strongest.evidence
-            // The event starts where its first window starts: the first record itself may be held
-            // back by a worker's admission filter, and the id (a hash of the start) must not move.
-            evidence.insert(
-                ("first_record", .text(TimestampParser.formatRFC3339(millis: group.map(\.startMillis).min()!))), at: 4)
+            // The event starts at the entity's first record in its windows: tracked tables admit
+            // every key while they have room (`ClientActivityRecorder.freeAdmissionShare`), so the
+            // first record is counted by any number of workers and the id does not move.
+            let firstRecord = group.map(\.startMillis).min()!
+            evidence.insert(("first_record", .text(TimestampParser.formatRFC3339(millis: firstRecord))), at: 4)
             var event = Event(
-                type: type, severity: strongest.severity, startMillis: group.map(\.windowStart).min()!,
+                type: type, severity: strongest.severity, startMillis: firstRecord,
                 endMillis: group.map(\.endMillis).max()!, entity: entity, evidence: evidence,
                 message: strongest.message, count: group.count)
             event.atlas = atlas
@@ -129,8 +140,13 @@ public struct AbuseDetector: Sendable {
             // Peers' perturbation shares: with few features, natural queries also often match an
             // earlier one in all but one feature, so a client is compared with its peers.
             var perturbationShares: [Int64: [Double]] = [:]
+            var variantShares: [Int64: [Double]] = [:]
             for cells in table.values {
                 for cell in cells.values {
+                    if cell.variantChecked >= 20 {
+                        variantShares[cell.windowStartMillis, default: []].append(
+                            Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked))
+                    }
                     if cell.tokens > 0 && cell.calls >= 10 {
                         completionShares[cell.windowStartMillis, default: []].append(
                             Self.share(cell.completionTokens, cell.tokens))
@@ -148,7 +164,7 @@ public struct AbuseDetector: Sendable {
                     let totals = population[cell.windowStartMillis] ?? ModelWindowTotals()
                     if let finding = tabularExtraction(
                         cell, totals: totals, peerPerturbation: perturbationShares[cell.windowStartMillis] ?? [],
-                        client: client, model: model)
+                        peerVariants: variantShares[cell.windowStartMillis] ?? [], client: client, model: model)
                     {
                         findings.append(finding)
                     }
@@ -169,7 +185,8 @@ public struct AbuseDetector: Sendable {
     }
 
     func tabularExtraction(
-        _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], client: String, model: String
+        _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], peerVariants: [Double] = [],
+        client: String, model: String
     ) -> Finding? {
         guard cell.compared >= 50 else { return nil }
         var signals: [String] = []
@@ -199,6 +216,24 @@ public struct AbuseDetector: Sendable {
         let peerMedian = peerPerturbation.count >= 4 ? RobustStatistics.median(peerPerturbation) ?? 0 : 0
         evidence.append(("peer_perturbation_share_median", Self.rounded(peerMedian)))
         if perturbed >= max(perturbationShare, 3 * peerMedian) { signals.append("perturbation") }
+        // Against every earlier query of the client in the window (a sweep that branches from
+        // anywhere in its history): a copy, or a copy with one feature changed.
+        let variantShare = Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked)
+        let peerVariantMedian = peerVariants.count >= 4 ? RobustStatistics.median(peerVariants) ?? 0 : 0
+        evidence.append(("history_checked_queries", .integer(Int64(cell.variantChecked))))
+        evidence.append(("one_feature_variant_share", Self.rounded(variantShare)))
+        evidence.append(("one_feature_variants", .integer(Int64(cell.historyVariants))))
+        evidence.append(("copies_of_earlier", .integer(Int64(cell.historyCopies))))
+        evidence.append(("peer_variant_share_median", Self.rounded(peerVariantMedian)))
+        if cell.variantChecked >= historyVariantMinimumQueries
+            && variantShare >= max(historyVariantShare, 3 * peerVariantMedian)
+        {
+            signals.append("history_variants")
+            // Most of hundreds of queries copying an earlier one of their own in all features
+            // but one, each continuous value held exactly, is no natural traffic: it stands
+            // for two signals (medium) on its own.
+            if variantShare >= historyVariantStrongShare { signals.append("history_variants_majority") }
+        }
         let boundary = Self.share(cell.nearBoundary, cell.scored)
         // The population without the client itself, which may be most of a window's traffic.
         let populationBoundary = Self.share(totals.nearBoundary - cell.nearBoundary, totals.scored - cell.scored)
@@ -221,7 +256,7 @@ public struct AbuseDetector: Sendable {
         let severity: Severity = primary >= 3 ? .high : (primary == 2 ? .medium : .low)
         let message =
             "\(client) sent \(cell.calls) queries to \(model) in a window with extraction signals (\(signals.joined(separator: ", "))): "
-            + "\(Int((perturbed * 100).rounded()))% repeat or change one feature of an earlier query"
+            + "\(Int((max(perturbed, variantShare) * 100).rounded()))% repeat or change one feature of an earlier query of its own"
             + (severity >= .medium ? "; review the key's queries and rate-limit or revoke it." : ".")
         return Finding(
             startMillis: cell.firstMillis, endMillis: cell.lastMillis, windowStart: cell.windowStartMillis,
@@ -442,7 +477,7 @@ public struct AbuseDetector: Sendable {
                 guard addresses >= 4 * max(median, 1), z >= 6, networks >= 6 else { continue }
                 let severity: Severity = addresses >= 50 ? .high : .medium
                 let message =
-                    "\(client) was used from \(Int(addresses)) addresses in \(Int(networks)) networks in one window, against a norm of \(Int(median)): the key may be shared or leaked; rotate it."
+                    "\(client) was used from ≈\(Int(addresses)) addresses in ≈\(Int(networks)) networks in one window, against a norm of \(Int(median)): the key may be shared or leaked; rotate it."
                 findings.append(
                     Finding(
                         startMillis: window.first, endMillis: window.last, windowStart: start, severity: severity,
@@ -483,7 +518,7 @@ public struct AbuseDetector: Sendable {
                 let severity: Severity =
                     strong ? (failedKeys >= 50 || cell.authFailures >= 200 ? .high : .medium) : .low
                 let message =
-                    "\(address) was refused (401/403) \(cell.authFailures) times out of \(cell.attempts) attempts with \(failedKeys) distinct keys, up to \(peak) in 10 s"
+                    "\(address) was refused (401/403) \(cell.authFailures) times out of \(cell.attempts) attempts with ≈\(failedKeys) distinct keys, up to \(peak) in 10 s"
                     + (strong ? ": block the address and check the keys that succeeded from it." : ".")
                 findings.append(
                     Finding(
