@@ -135,7 +135,7 @@ def main() -> int:
         where = f"{hit['type']} {hit['severity']} {hit['start']}..{hit['end']}" if hit else "-"
         if hit:
             delay = parse_time(hit["start"]) - parse_time(incident["start"])
-            where += f" (time to detect {delay:+.0f} s)"
+            where += f" (time to detect {round(delay):+d} s)"
         print(f"  {mark} {incident['name']}: {incident['type']} {json.dumps(incident.get('entity', {}))} -> {where}")
     for event in false_positives:
         print(f"  FALSE  {event['type']} {event['severity']} {json.dumps(event['entity'])} "
