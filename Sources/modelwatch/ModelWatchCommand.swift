@@ -65,7 +65,7 @@ struct Analyze: ParsableCommand {
     var windowBudgetMb: Int = AnalysisOptions.defaultWindowBudget >> 20
 
     @Option(help: "Memory (MiB), shared by the workers, for the per-client abuse windows before they grow longer.")
-    var abuseBudgetMb: Int = 32
+    var abuseBudgetMb: Int = AnalysisOptions.defaultAbuseBudget >> 20
 
     @Option(help: "How many clients and addresses to list.")
     var top: Int = 10
@@ -82,6 +82,9 @@ struct Analyze: ParsableCommand {
         guard windowBudgetMb >= 1 else { throw ValidationError("--window-budget-mb must be at least 1") }
         guard abuseBudgetMb >= 1 else { throw ValidationError("--abuse-budget-mb must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+        guard lineCap <= AnalysisOptions.maximumLineCap else {
+            throw ValidationError("--line-cap must be at most \(AnalysisOptions.maximumLineCap) bytes (1 GiB)")
+        }
     }
 
     func run() throws {

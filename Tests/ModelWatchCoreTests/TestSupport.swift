@@ -69,7 +69,7 @@ enum TestSupport {
 
     static func string(_ span: ByteSpan, _ bytes: UnsafeRawBufferPointer) -> String? {
         guard !span.isAbsent else { return nil }
-        return String(decoding: bytes[Int(span.start)..<Int(span.start + span.count)], as: UTF8.self)
+        return String(decoding: span.bytes(in: bytes), as: UTF8.self)
     }
 
     /// Runs the batch pipeline over `paths` and returns the merged summary.

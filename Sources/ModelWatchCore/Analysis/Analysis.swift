@@ -53,66 +53,49 @@ public struct Analysis: Sendable {
         makeReader().run(sources)
     }
 
-    /// Runs every detector over `summary`. The abuse detector is the slowest; it runs beside
-    /// the others, which share nothing with it.
+    /// Every feature of the engine, in the order their events are gathered (the result is sorted
+    /// anyway). The checked event types and the detectors that run derive from this list; a new
+    /// feature is one more line here (see `AnalysisFeature`). Abuse is the slowest, so it is
+    /// listed first and starts first.
+    public static let features: [any AnalysisFeature.Type] = [
+        AbuseFeature.self,
+        AccountingFeature.self,
+        DriftFeature.self,
+        ChangeFeature.self,
+        ProbesFeature.self,
+        RequestJoinFeature.self,
+        CapacityFeature.self,
+        LoggingGapsFeature.self,
+        EnvironmentSeparationFeature.self,
+        PrincipalsFeature.self,
+    ]
+
+    /// The features that run under this configuration.
+    public var runningFeatures: [any AnalysisFeature.Type] {
+        Self.features.filter { $0.runs(under: configuration) }
+    }
+
+    /// Runs every running feature's detectors over `summary`, on as many threads as the machine
+    /// has (the features share nothing but the summary, which they only read), and sorts the
+    /// events by start, type and id.
     public func evaluate(_ summary: AnalysisSummary) -> AnalysisResult {
-        let settings = configuration.detectors
-        let baseline = configuration.baseline
-        let profiling = configuration.profiling
-        let (abuseEvents, (drift, otherEvents)) = Self.inParallel(
-            { AbuseDetector().events(for: summary) },
-            {
-                let drift =
-                    profiling
-                    ? DriftDetector(configuration: settings.drift, baseline: baseline).analyze(summary.profiles)
-                    : nil
-                let events =
-                    IntegrityDetector().events(for: summary) + (drift?.events ?? [])
-                    + ChangeDetector(configuration: settings).events(for: summary)
-                    + AccessSignatureDetector(administrators: settings.administrators).events(for: summary)
-                    + ClockSkewDetector().events(for: summary)
-                    + CapacityDetector().events(for: summary)
-                    + LoggingGapDetector().events(for: summary)
-                    + EnvironmentSeparationDetector(
-                        markers: settings.environmentMarkers.map(Set.init)
-                            ?? EnvironmentSeparationDetector.defaultMarkers
-                    ).events(for: summary)
-                return (drift, events)
-            })
-        let events = (otherEvents + abuseEvents).sorted {
+        let features = runningFeatures
+        let configuration = configuration
+        let findings = Mutex([FeatureFindings?](repeating: nil, count: features.count))
+        DispatchQueue.concurrentPerform(iterations: features.count) { index in
+            let found = features[index].evaluate(summary, configuration: configuration)
+            findings.withLock { $0[index] = found }
+        }
+        let all = findings.withLock { $0 }.compactMap { $0 }
+        let events = all.flatMap(\.events).sorted {
             ($0.startMillis, $0.typeName, $0.id) < ($1.startMillis, $1.typeName, $1.id)
         }
-        return AnalysisResult(events: events, drift: drift, checkedTypes: checkedTypes)
+        return AnalysisResult(events: events, drift: all.lazy.compactMap(\.drift).first, checkedTypes: checkedTypes)
     }
 
-    /// The event types the detectors of this configuration check.
+    /// The event types the features of this configuration check: the union of the running
+    /// features' `eventTypes`.
     public var checkedTypes: Set<EventType> {
-        var types: Set<EventType> = [
-            .opsLoggingIntegrity, .opsChange, .opsVulnProbe, .opsAdminAction, .opsEnvSeparation, .opsClockSkew,
-            .opsCapacity, .opsLoggingGap,
-            .abuseExtraction, .abuseRate, .abuseCredentialStuffing, .abuseKeySharing,
-        ]
-        if configuration.profiling {
-            types.formUnion([.driftFeature, .driftPrediction, .qualityAccuracyDrop, .qualityData])
-        }
-        return types
-    }
-
-    /// Runs two independent computations at once and returns both results.
-    static func inParallel<First: Sendable, Second: Sendable>(
-        _ first: @Sendable () -> First, _ second: @Sendable () -> Second
-    ) -> (First, Second) {
-        let firstResult = Mutex<First?>(nil)
-        let secondResult = Mutex<Second?>(nil)
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            if index == 0 {
-                let value = first()
-                firstResult.withLock { $0 = value }
-            } else {
-                let value = second()
-                secondResult.withLock { $0 = value }
-            }
-        }
-        return (firstResult.withLock { $0! }, secondResult.withLock { $0! })
+        runningFeatures.reduce(into: Set<EventType>()) { $0.formUnion($1.eventTypes) }
     }
 }

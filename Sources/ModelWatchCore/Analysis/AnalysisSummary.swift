@@ -184,31 +184,30 @@ public struct ActivityStream: Hashable, Sendable, Comparable {
     }
 }
 
-/// The busiest clients (API keys) and addresses of one log family, in bounded memory.
-public struct PrincipalTables: Sendable {
-    public var clients: HeavyHitters
-    public var addresses: HeavyHitters
+extension StreamWindow: Mergeable {}
 
-    public init(capacity: Int, distinctPrecision: Int = 12) {
-        clients = HeavyHitters(capacity: capacity, distinctPrecision: distinctPrecision)
-        addresses = HeavyHitters(capacity: capacity, distinctPrecision: distinctPrecision)
-    }
-
-    @inline(__always)
-    mutating func add(
-        _ key: UnsafeRawBufferPointer, hash: UInt64, isClient: Bool, status: Int32, tokens: Int, at millis: Int64
-    ) {
-        if isClient {
-            clients.add(key, hash: hash, status: status, tokens: tokens, at: millis)
-        } else {
-            addresses.add(key, hash: hash, status: status, tokens: tokens, at: millis)
-        }
-    }
-
-    public mutating func merge(_ other: PrincipalTables) {
-        clients.merge(other.clients)
-        addresses.merge(other.addresses)
-    }
+/// One model's totals over the whole window table: every stream window of the model merged,
+/// with the versions and hosts it was seen with.
+public struct ModelTotals: Sendable {
+    public var model: String
+    public var window = StreamWindow()
+    public var versions: Set<String> = []
+    public var hosts: Set<String> = []
 }
 
-extension StreamWindow: Mergeable {}
+extension AnalysisSummary {
+    /// Per-model totals derived from the window table, by model name (records with no model
+    /// are left out). Read by the report's model table and by environment separation.
+    public var modelTotals: [ModelTotals] {
+        var byModel: [String: ModelTotals] = [:]
+        for (key, window) in windows {
+            guard let model = key.model else { continue }
+            var totals = byModel[model] ?? ModelTotals(model: model)
+            totals.window.merge(window)
+            if let version = key.modelVersion { totals.versions.insert(version) }
+            if let host = key.host { totals.hosts.insert(host) }
+            byModel[model] = totals
+        }
+        return byModel.values.sorted { $0.model < $1.model }
+    }
+}

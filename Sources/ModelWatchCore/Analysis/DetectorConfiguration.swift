@@ -43,6 +43,8 @@ public struct DetectorConfiguration: Sendable, Equatable {
     public var environmentMarkers: [String]?
     /// Drift and data-quality windows, reference and thresholds (member `drift`).
     public var drift = DriftConfiguration()
+    /// The abuse detectors' thresholds (the defaults; not read from the file yet).
+    public var abuse = AbuseSettings()
 
     public init(approvedChanges: [ApprovedChange] = []) {
         self.approvedChanges = approvedChanges

@@ -136,7 +136,7 @@ public struct AccessLogParser: Sendable {
         let value =
             span.isAbsent
             ? UnsafeRawBufferPointer(start: nil, count: 0)
-            : UnsafeRawBufferPointer(rebasing: line[Int(span.start)..<Int(span.start + span.count)])
+            : span.bytes(in: line)
         switch role {
         case .address: record.address = span
         case .forwardedFor: forwardedFor = span

@@ -140,7 +140,7 @@ enum InferenceField {
     case unknown
 
     init(_ key: ByteSpan, in bytes: UnsafeMutableRawBufferPointer) {
-        let text = UnsafeRawBufferPointer(rebasing: bytes[Int(key.start)..<Int(key.start + key.count)])
+        let text = key.bytes(in: UnsafeRawBufferPointer(bytes))
         @inline(__always) func equals(_ literal: StaticString) -> Bool { text.equals(literal) }
         guard text.count >= 2 else {
             self = .unknown

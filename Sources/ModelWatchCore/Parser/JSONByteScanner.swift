@@ -34,7 +34,7 @@ struct JSONByteScanner {
     func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
     func slice(_ span: ByteSpan) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.start + span.count)])
+        span.bytes(in: UnsafeRawBufferPointer(bytes))
     }
 
     @inline(__always)
@@ -358,7 +358,7 @@ struct JSONByteScanner {
         case .string(let span):
             // Some loggers quote numbers; read them when the whole string is a number.
             var inner = JSONByteScanner(
-                UnsafeMutableRawBufferPointer(rebasing: bytes[Int(span.start)..<Int(span.start + span.count)]),
+                span.bytes(in: bytes),
                 maximumDepth: 0)
             if let value = try? inner.readNumber(), inner.atEnd { return value }
             return .nan

@@ -1,15 +1,24 @@
 /// A range of bytes inside the line being parsed: valid only until the next line.
 ///
 /// Parsers hand out spans instead of `String`s so that nothing is allocated per line; the
-/// aggregator turns the few spans that must outlive the line into symbols.
+/// aggregator turns the few spans that must outlive the line into symbols. Offsets are 32-bit
+/// (a record's dozen spans stay small), which is why a line may be at most
+/// `ByteSpan.maximumLineLength` bytes: `AnalysisOptions.maximumLineCap` keeps every line the
+/// parsers see below it, and constructing a span that does not fit stops the program instead of
+/// silently wrapping to a wrong offset.
 public struct ByteSpan: Equatable, Sendable {
     public var start: Int32
     public var count: Int32
     public static let absent = ByteSpan(start: 0, count: -1)
+    /// The longest line whose every offset a span can hold.
+    public static let maximumLineLength = Int(Int32.max)
 
+    /// A span of `count` bytes from `start`; both must fit in 32 bits (a line is at most
+    /// `maximumLineLength` bytes), else the program stops: a wrapped offset would point at other
+    /// bytes of the line.
     public init(start: Int, count: Int) {
-        self.start = Int32(truncatingIfNeeded: start)
-        self.count = Int32(truncatingIfNeeded: count)
+        self.start = Int32(start)
+        self.count = Int32(count)
     }
 
     init(start: Int32, count: Int32) {
@@ -19,6 +28,36 @@ public struct ByteSpan: Equatable, Sendable {
 
     /// A field written as absent (missing, JSON `null`, or nginx's `-`).
     public var isAbsent: Bool { count < 0 }
+
+    /// The bytes this span names in `line` (empty for an absent span). Bounds-checked in every
+    /// build: a span reaching outside `line` is a parser bug, and stopping is better than
+    /// reading the memory next to the line.
+    ///
+    /// Complexity: O(1); two comparisons.
+    @inline(__always)
+    public func bytes(in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let range = checkedRange(within: line.count)
+        // Safe: `range` lies inside `line` (checked above).
+        return UnsafeRawBufferPointer(rebasing: line[range])
+    }
+
+    /// The bytes this span names in a line parsed in place (empty for an absent span).
+    @inline(__always)
+    public func bytes(in line: UnsafeMutableRawBufferPointer) -> UnsafeMutableRawBufferPointer {
+        let range = checkedRange(within: line.count)
+        // Safe: `range` lies inside `line` (checked above).
+        return UnsafeMutableRawBufferPointer(rebasing: line[range])
+    }
+
+    /// The span's offsets as a range inside a line of `lineCount` bytes; stops the program when
+    /// the span reaches outside it.
+    @inline(__always)
+    func checkedRange(within lineCount: Int) -> Range<Int> {
+        let lower = Int(start)
+        let upper = lower + Int(max(0, count))
+        precondition(lower >= 0 && upper <= lineCount, "byte span \(lower)..<\(upper) outside a \(lineCount)-byte line")
+        return lower..<upper
+    }
 }
 
 /// Which of the two log families a source holds, detected from its content.

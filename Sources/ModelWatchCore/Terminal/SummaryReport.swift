@@ -106,26 +106,10 @@ public struct SummaryReport {
         return path + ": " + parts.joined(separator: "; ")
     }
 
-    /// Per-model totals derived from the window table.
-    public struct ModelTotals {
-        public var model: String
-        public var window = StreamWindow()
-        public var versions: Set<String> = []
-        public var hosts: Set<String> = []
-    }
+    /// Per-model totals derived from the window table (see `AnalysisSummary.modelTotals`).
+    public typealias ModelTotals = ModelWatchCore.ModelTotals
 
-    public static func modelTotals(_ summary: AnalysisSummary) -> [ModelTotals] {
-        var byModel: [String: ModelTotals] = [:]
-        for (key, window) in summary.windows {
-            guard let model = key.model else { continue }
-            var totals = byModel[model] ?? ModelTotals(model: model)
-            totals.window.merge(window)
-            if let version = key.modelVersion { totals.versions.insert(version) }
-            if let host = key.host { totals.hosts.insert(host) }
-            byModel[model] = totals
-        }
-        return byModel.values.sorted { $0.model < $1.model }
-    }
+    public static func modelTotals(_ summary: AnalysisSummary) -> [ModelTotals] { summary.modelTotals }
 
     func renderModels(_ summary: AnalysisSummary) -> String {
         var rows: [[String]] = [
@@ -243,17 +227,6 @@ public struct SummaryReport {
         return unit == 0 ? "\(count) B" : fixed(value, value < 10 ? 2 : 1) + " " + units[unit]
     }
 
-    public static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return "-" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        var text = String(rounded)
-        if text.contains("e") { return text }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        text = String(parts[0])
-        if digits > 0 { text += "." + String((fraction + String(repeating: "0", count: digits)).prefix(digits)) }
-        return text
-    }
+    /// `value` with exactly `digits` decimals (see `EvidenceRounding.fixed`).
+    public static func fixed(_ value: Double, _ digits: Int) -> String { EvidenceRounding.fixed(value, digits) }
 }

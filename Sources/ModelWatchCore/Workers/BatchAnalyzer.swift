@@ -29,7 +29,7 @@ public final class BatchAnalyzer: Sendable {
         let scheduler = WorkQueue(capacity: options.threads * 2, fileCount: sources.count)
         let aggregators = (0..<options.threads).map { _ in
             ChunkAggregator(
-                sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.lineCap,
+                sourcePaths: sources.map(\.path), windowMillis: options.windowMillis, lineCap: options.effectiveLineCap,
                 accessFormat: options.accessFormat, principalCapacity: options.principalCapacity,
                 windowBudget: options.windowBudget,
                 signatures: options.signatures, futureLimitMillis: options.futureLimitMillis,
@@ -38,7 +38,7 @@ public final class BatchAnalyzer: Sendable {
                 abuseBudget: options.abuseBudget / options.threads)
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
-        let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.lineCap)
+        let reader = SourceReader(chunkSize: options.chunkSize, lineCap: options.effectiveLineCap)
         let boxes = aggregators.map(UncheckedBox.init)
         let finished = Mutex([AnalysisSummary?](repeating: nil, count: options.threads))
         DispatchQueue.concurrentPerform(iterations: options.threads) { worker in

@@ -33,29 +33,12 @@
 /// split among workers); the evidence is the strongest window's,
 /// with the client's baseline beside it.
 public struct AbuseDetector: Sendable {
-    /// PRADA's δ.
-    public var pradaThreshold = 0.95
-    public var pradaMinimumDistances = 100
-    public var perturbationShare = 0.4
-    /// The history-variant signal: at least this share of a window's queries are a copy of an
-    /// earlier query of the client in the window or one feature away from one (and 3x its
-    /// peers' median), over at least `historyVariantMinimumQueries` queries. 0.3 rather than
-    /// the recency check's 0.4: a client split across workers has each worker see only its
-    /// own part of the history, which lowers the share (about halved with two workers).
-    public var historyVariantShare = 0.3
-    public var historyVariantMinimumQueries = 200
-    /// ...and from this share it counts as two signals (medium alone).
-    public var historyVariantStrongShare = 0.45
-    public var logprobShare = 0.5
-    public var rateRatio = 8.0
-    public var peerZ = 3.0
-    public var sharingAddresses = 12
-    public var stuffingAttempts = 20
-    public var stuffingFailureShare = 0.8
-    public var stuffingBurst = 5
-    public var stuffingKeys = 10
+    /// Every threshold, named with its reason.
+    public var settings: AbuseSettings
 
-    public init() {}
+    public init(settings: AbuseSettings = AbuseSettings()) {
+        self.settings = settings
+    }
 
     static let day: Int64 = 86_400_000
 
@@ -87,14 +70,7 @@ public struct AbuseDetector: Sendable {
         owasp: [String]
     ) -> [Event] {
         let sorted = findings.sorted { $0.windowStart < $1.windowStart }
-        var groups: [[Finding]] = []
-        for finding in sorted {
-            if let last = groups.last?.last, finding.windowStart - last.windowStart <= 2 * windowMillis {
-                groups[groups.count - 1].append(finding)
-            } else {
-                groups.append([finding])
-            }
-        }
+        let groups = EventFolding.runs(sorted, start: \.windowStart, maximumGap: 2 * windowMillis)
         return groups.map { group in
             let strongest = group.max { ($0.severity, $0.score) < ($1.severity, $1.score) }!
             var signals: [String] = []
@@ -123,8 +99,9 @@ public struct AbuseDetector: Sendable {
         }
     }
 
-    static func rounded(_ value: Double, _ digits: Double = 1000) -> EvidenceValue {
-        .number((value * digits).rounded() / digits)
+    /// `value` to `places` decimals (three by default) as evidence.
+    static func rounded(_ value: Double, places: Int = 3) -> EvidenceValue {
+        EvidenceRounding.decimalPlaces(places).evidence(value)
     }
 
     static func share(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
@@ -143,15 +120,15 @@ public struct AbuseDetector: Sendable {
             var variantShares: [Int64: [Double]] = [:]
             for cells in table.values {
                 for cell in cells.values {
-                    if cell.variantChecked >= 20 {
+                    if cell.variantChecked >= settings.historyVariantPeerMinimumQueries {
                         variantShares[cell.windowStartMillis, default: []].append(
                             Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked))
                     }
-                    if cell.tokens > 0 && cell.calls >= 10 {
+                    if cell.tokens > 0 && cell.calls >= settings.completionPeerMinimumCalls {
                         completionShares[cell.windowStartMillis, default: []].append(
                             Self.share(cell.completionTokens, cell.tokens))
                     }
-                    if cell.compared >= 20 {
+                    if cell.compared >= settings.perturbationPeerMinimumCompared {
                         perturbationShares[cell.windowStartMillis, default: []].append(
                             Self.share(cell.perturbations + cell.duplicates, cell.compared))
                     }
@@ -188,7 +165,7 @@ public struct AbuseDetector: Sendable {
         _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], peerVariants: [Double] = [],
         client: String, model: String
     ) -> Finding? {
-        guard cell.compared >= 50 else { return nil }
+        guard cell.compared >= settings.tabularMinimumCompared else { return nil }
         var signals: [String] = []
         var evidence: [(String, EvidenceValue)] = [
             ("queries", .integer(Int64(cell.calls))), ("compared_queries", .integer(Int64(cell.compared))),
@@ -196,16 +173,16 @@ public struct AbuseDetector: Sendable {
         let distances = cell.distances.sample
         evidence.append(("prada_distances", .integer(Int64(cell.distances.offered))))
         evidence.append(("prada_sample", .integer(Int64(distances.count))))
-        if distances.count >= pradaMinimumDistances {
+        if distances.count >= settings.pradaMinimumDistances {
             if let result = ShapiroWilk.test(distances) {
-                evidence.append(("shapiro_wilk_w", Self.rounded(result.w, 10000)))
+                evidence.append(("shapiro_wilk_w", Self.rounded(result.w, places: 4)))
                 evidence.append(("shapiro_wilk_p", .number(result.p)))
-                if result.w < pradaThreshold { signals.append("prada") }
+                if result.w < settings.pradaThreshold { signals.append("prada") }
             } else {
                 evidence.append(("shapiro_wilk_w", .text("undefined: every distance equal")))
                 signals.append("prada")
             }
-            evidence.append(("prada_threshold", .number(pradaThreshold)))
+            evidence.append(("prada_threshold", .number(settings.pradaThreshold)))
         }
         let perturbed = Self.share(cell.perturbations + cell.duplicates, cell.compared)
         evidence.append(("perturbation_share", Self.rounded(perturbed)))
@@ -213,9 +190,13 @@ public struct AbuseDetector: Sendable {
         evidence.append(("duplicates", .integer(Int64(cell.duplicates))))
         // The median over the client and its peers (at least three of them), so the client alone
         // never sets its own bar.
-        let peerMedian = peerPerturbation.count >= 4 ? RobustStatistics.median(peerPerturbation) ?? 0 : 0
+        let peerMedian =
+            peerPerturbation.count >= settings.perturbationPeerMinimum
+            ? RobustStatistics.median(peerPerturbation) ?? 0 : 0
         evidence.append(("peer_perturbation_share_median", Self.rounded(peerMedian)))
-        if perturbed >= max(perturbationShare, 3 * peerMedian) { signals.append("perturbation") }
+        if perturbed >= max(settings.perturbationShare, settings.perturbationPeerMultiple * peerMedian) {
+            signals.append("perturbation")
+        }
         // Against every earlier query of the client in the window (a sweep that branches from
         // anywhere in its history): a copy, or a copy with one feature changed.
         let variantShare = Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked)
@@ -225,27 +206,31 @@ public struct AbuseDetector: Sendable {
         evidence.append(("one_feature_variants", .integer(Int64(cell.historyVariants))))
         evidence.append(("copies_of_earlier", .integer(Int64(cell.historyCopies))))
         evidence.append(("peer_variant_share_median", Self.rounded(peerVariantMedian)))
-        if cell.variantChecked >= historyVariantMinimumQueries
-            && variantShare >= max(historyVariantShare, 3 * peerVariantMedian)
+        if cell.variantChecked >= settings.historyVariantMinimumQueries
+            && variantShare >= max(settings.historyVariantShare, settings.perturbationPeerMultiple * peerVariantMedian)
         {
             signals.append("history_variants")
             // Most of hundreds of queries copying an earlier one of their own in all features
             // but one, each continuous value held exactly, is no natural traffic: it stands
             // for two signals (medium) on its own.
-            if variantShare >= historyVariantStrongShare { signals.append("history_variants_majority") }
+            if variantShare >= settings.historyVariantStrongShare { signals.append("history_variants_majority") }
         }
         let boundary = Self.share(cell.nearBoundary, cell.scored)
         // The population without the client itself, which may be most of a window's traffic.
         let populationBoundary = Self.share(totals.nearBoundary - cell.nearBoundary, totals.scored - cell.scored)
         evidence.append(("near_boundary_share", Self.rounded(boundary)))
         evidence.append(("population_near_boundary_share", Self.rounded(populationBoundary)))
-        if cell.scored >= 50 && boundary >= max(0.25, 3 * populationBoundary) { signals.append("decision_boundary") }
+        if cell.scored >= settings.boundaryMinimumScored
+            && boundary >= max(settings.boundaryShare, settings.boundaryPopulationMultiple * populationBoundary)
+        {
+            signals.append("decision_boundary")
+        }
         let coverage = totals.coverage.estimate > 0 ? cell.coverage.estimate / totals.coverage.estimate : 0
         evidence.append(("input_coverage", Self.rounded(coverage)))
         let primary = signals.count
-        if let cv = cell.gaps.coefficientOfVariation, cell.gaps.count >= 50 {
+        if let cv = cell.gaps.coefficientOfVariation, cell.gaps.count >= settings.tabularMinimumGaps {
             evidence.append(("inter_arrival_cv", Self.rounded(cv)))
-            if cv < 0.35 { signals.append("regular_timing") }
+            if cv < settings.regularTimingVariation { signals.append("regular_timing") }
         }
         // Natural, heavy-tailed inputs seldom give normal distances (ordinary clients of the
         // generated traffic show W of 0.45-0.8), so PRADA alone raises nothing: it counts only
@@ -268,7 +253,7 @@ public struct AbuseDetector: Sendable {
         _ cell: ClientWindow, totals: ModelWindowTotals, peers: [Double], history: [ClientWindow], windowMillis: Int64,
         client: String, model: String
     ) -> Finding? {
-        guard cell.calls >= 30, cell.promptTokens > 0 else { return nil }
+        guard cell.calls >= settings.llmMinimumCalls, cell.promptTokens > 0 else { return nil }
         var signals: [String] = []
         let logprobs = Self.share(cell.logprobCalls, cell.calls)
         let populationLogprobs = Self.share(totals.logprobCalls - cell.logprobCalls, totals.calls - cell.calls)
@@ -276,34 +261,38 @@ public struct AbuseDetector: Sendable {
             ("calls", .integer(Int64(cell.calls))), ("logprob_share", Self.rounded(logprobs)),
             ("population_logprob_share", Self.rounded(populationLogprobs)),
         ]
-        if logprobs >= logprobShare && logprobs >= 5 * populationLogprobs { signals.append("logprobs") }
+        if logprobs >= settings.logprobShare && logprobs >= settings.logprobPopulationMultiple * populationLogprobs {
+            signals.append("logprobs")
+        }
         let completion = Self.share(cell.completionTokens, cell.tokens)
         evidence.append(("completion_token_share", Self.rounded(completion)))
-        if peers.count >= 5, let peerMedian = RobustStatistics.median(peers),
-            let z = RobustStatistics.robustZ(completion, baseline: peers, minimumScale: 0.02)
+        if peers.count >= settings.completionPeerMinimum, let peerMedian = RobustStatistics.median(peers),
+            let z = RobustStatistics.robustZ(completion, baseline: peers, minimumScale: settings.completionMinimumScale)
         {
             evidence.append(("peer_completion_share_median", Self.rounded(peerMedian)))
-            evidence.append(("completion_share_robust_z", Self.rounded(z, 100)))
-            if z >= 3 { signals.append("completion_share") }
+            evidence.append(("completion_share_robust_z", Self.rounded(z, places: 2)))
+            if z >= settings.completionZ { signals.append("completion_share") }
         }
         let distinctLengths = cell.promptLengths.estimate
-        evidence.append(("distinct_prompt_lengths", Self.rounded(distinctLengths, 1)))
-        if cell.calls >= 50 && distinctLengths < 0.1 * Double(min(cell.calls, 300)) {
+        evidence.append(("distinct_prompt_lengths", Self.rounded(distinctLengths, places: 0)))
+        if cell.calls >= settings.diversityMinimumCalls
+            && distinctLengths < settings.diversityShare * Double(min(cell.calls, settings.diversityCallCap))
+        {
             signals.append("low_prompt_diversity")
         }
         let primary = signals.count
-        // Round the clock: active in at least 20 of the last 24 hours.
+        // Round the clock: active in most hours of the last 24 (`roundTheClockHours`).
         if windowMillis == 3_600_000 {
             let since = cell.windowStartMillis - Self.day
             let active = history.filter {
                 $0.windowStartMillis > since && $0.windowStartMillis <= cell.windowStartMillis
             }
             evidence.append(("active_hours_last_day", .integer(Int64(active.count))))
-            if active.count >= 20 { signals.append("round_the_clock") }
+            if active.count >= settings.roundTheClockHours { signals.append("round_the_clock") }
         }
-        if let cv = cell.gaps.coefficientOfVariation, cell.gaps.count >= 30 {
+        if let cv = cell.gaps.coefficientOfVariation, cell.gaps.count >= settings.llmMinimumGaps {
             evidence.append(("inter_arrival_cv", Self.rounded(cv)))
-            if cv < 0.35 { signals.append("regular_timing") }
+            if cv < settings.regularTimingVariation { signals.append("regular_timing") }
         }
         guard signals.contains("logprobs") || primary >= 2 else { return nil }
         let supporting = signals.count - primary
@@ -311,7 +300,7 @@ public struct AbuseDetector: Sendable {
         let severity: Severity = strength >= 3 ? .high : (strength == 2 ? .medium : .low)
         let message =
             "\(client) made \(cell.calls) calls to \(model) with distillation signals (\(signals.joined(separator: ", "))): "
-            + "\(Int((logprobs * 100).rounded()))% asked for log-probabilities (population \(SummaryReport.fixed(populationLogprobs * 100, 1))%)"
+            + "\(Int((logprobs * 100).rounded()))% asked for log-probabilities (population \(EvidenceRounding.fixed(populationLogprobs * 100, 1))%)"
             + (severity >= .medium ? "; review the key and withhold logprobs from it." : ".")
         return Finding(
             startMillis: cell.firstMillis, endMillis: cell.lastMillis, windowStart: cell.windowStartMillis,
@@ -336,7 +325,10 @@ public struct AbuseDetector: Sendable {
                 var findings: [Finding] = []
                 for cell in cells.values where cell.windowStartMillis - first >= Self.day {
                     // Below the norms' floors times the ratio nothing can fire: skip the work.
-                    guard Double(cell.calls) >= rateRatio * 20 || Double(cell.tokens) >= rateRatio * 5000 else {
+                    guard
+                        Double(cell.calls) >= settings.rateRatio * settings.callNormFloor
+                            || Double(cell.tokens) >= settings.rateRatio * settings.tokenNormFloor
+                    else {
                         continue
                     }
                     let calls = norm(cells, at: cell.windowStartMillis, first: first, length: length) {
@@ -345,33 +337,38 @@ public struct AbuseDetector: Sendable {
                     let tokens = norm(cells, at: cell.windowStartMillis, first: first, length: length) {
                         Double($0.tokens)
                     }
-                    let callNorm = max(calls.norm, 20)
-                    let tokenNorm = max(tokens.norm, 5000)
+                    let callNorm = max(calls.norm, settings.callNormFloor)
+                    let tokenNorm = max(tokens.norm, settings.tokenNormFloor)
                     let callRatio = Double(cell.calls) / callNorm
                     let tokenRatio = Double(cell.tokens) / tokenNorm
                     let peers = peerCalls[cell.windowStartMillis] ?? []
-                    guard peers.count >= 5,
+                    guard peers.count >= settings.ratePeerMinimum,
                         let z = RobustStatistics.robustZ(
-                            log10(Double(cell.calls) + 1), baseline: peers, minimumScale: 0.1)
+                            log10(Double(cell.calls) + 1), baseline: peers, minimumScale: settings.rateMinimumScale)
                     else { continue }
                     var signals: [String] = []
-                    if callRatio >= rateRatio { signals.append("calls") }
-                    if cell.tokens > 0 && tokenRatio >= rateRatio { signals.append("tokens") }
-                    guard !signals.isEmpty, z >= peerZ else { continue }
-                    let persistence = cell.throttled >= 20 && cell.callsAfterThrottle >= 100
+                    if callRatio >= settings.rateRatio { signals.append("calls") }
+                    if cell.tokens > 0 && tokenRatio >= settings.rateRatio { signals.append("tokens") }
+                    guard !signals.isEmpty, z >= settings.peerZ else { continue }
+                    let persistence =
+                        cell.throttled >= settings.persistenceThrottled
+                        && cell.callsAfterThrottle >= settings.persistenceCallsAfterThrottle
                     if persistence { signals.append("persists_after_429") }
                     let ratio = max(callRatio, cell.tokens > 0 ? tokenRatio : 0)
-                    let severity: Severity = ratio >= 30 || persistence ? .high : .medium
+                    let severity: Severity = ratio >= settings.highRateRatio || persistence ? .high : .medium
                     var evidence: [(String, EvidenceValue)] = [
-                        ("calls", .integer(Int64(cell.calls))), ("own_norm_calls", Self.rounded(calls.norm, 10)),
-                        ("same_hour_earlier_days_median", Self.rounded(calls.seasonal, 10)),
-                        ("earlier_windows_p95", Self.rounded(calls.upper, 10)),
-                        ("calls_ratio", Self.rounded(callRatio, 10)), ("tokens", .integer(Int64(cell.tokens))),
-                        ("own_norm_tokens", Self.rounded(tokens.norm, 1)),
-                        ("tokens_ratio", Self.rounded(tokenRatio, 10)),
+                        ("calls", .integer(Int64(cell.calls))), ("own_norm_calls", Self.rounded(calls.norm, places: 1)),
+                        ("same_hour_earlier_days_median", Self.rounded(calls.seasonal, places: 1)),
+                        ("earlier_windows_p95", Self.rounded(calls.upper, places: 1)),
+                        ("calls_ratio", Self.rounded(callRatio, places: 1)), ("tokens", .integer(Int64(cell.tokens))),
+                        ("own_norm_tokens", Self.rounded(tokens.norm, places: 0)),
+                        ("tokens_ratio", Self.rounded(tokenRatio, places: 1)),
                         ("peers", .integer(Int64(peers.count))),
-                        ("peer_median_calls", Self.rounded(pow(10, RobustStatistics.median(peers) ?? 0) - 1, 10)),
-                        ("peer_robust_z_log_calls", Self.rounded(z, 100)),
+                        (
+                            "peer_median_calls",
+                            Self.rounded(pow(10, RobustStatistics.median(peers) ?? 0) - 1, places: 1)
+                        ),
+                        ("peer_robust_z_log_calls", Self.rounded(z, places: 2)),
                         ("throttled_429", .integer(Int64(cell.throttled))),
                         ("calls_after_first_429", .integer(Int64(cell.callsAfterThrottle))),
                     ]
@@ -380,7 +377,7 @@ public struct AbuseDetector: Sendable {
                     }
                     let destination = model.isEmpty ? "through the gateway" : "to \(model)"
                     var message =
-                        "\(client) made \(cell.calls) calls\(cell.tokens > 0 ? " (\(cell.tokens) tokens)" : "") \(destination) in one window, \(SummaryReport.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
+                        "\(client) made \(cell.calls) calls\(cell.tokens > 0 ? " (\(cell.tokens) tokens)" : "") \(destination) in one window, \(EvidenceRounding.fixed(ratio, 1))× its own norm and far above its \(peers.count) peers"
                     message +=
                         persistence
                         ? ", and kept calling through \(cell.throttled) throttled (429) answers: cap the key's quota."
@@ -422,7 +419,7 @@ public struct AbuseDetector: Sendable {
     ) -> (norm: Double, seasonal: Double, upper: Double) {
         var seasonal: [Double] = []
         var dayBack = start - Self.day
-        while dayBack >= first && seasonal.count < 7 {
+        while dayBack >= first && seasonal.count < settings.seasonalDays {
             seasonal.append(cells[dayBack].map(value) ?? 0)
             dayBack -= Self.day
         }
@@ -433,7 +430,8 @@ public struct AbuseDetector: Sendable {
             window += length
         }
         earlier.sort()
-        let upper = earlier.isEmpty ? 0 : earlier[min(earlier.count - 1, Int(0.95 * Double(earlier.count)))]
+        let upper =
+            earlier.isEmpty ? 0 : earlier[min(earlier.count - 1, Int(settings.normPercentile * Double(earlier.count)))]
         let seasonalMedian = RobustStatistics.median(seasonal) ?? 0
         return (max(seasonalMedian, upper), seasonalMedian, upper)
     }
@@ -467,15 +465,20 @@ public struct AbuseDetector: Sendable {
             var findings: [Finding] = []
             for (start, window) in windows {
                 let addresses = counts[start]!
-                guard addresses >= Double(sharingAddresses) else { continue }
+                guard addresses >= Double(settings.sharingAddresses) else { continue }
                 var others = windows.keys.filter { $0 < start }.map { counts[$0]! }
-                if others.count < 6 { others = windows.keys.filter { $0 != start }.map { counts[$0]! } }
-                guard others.count >= 3, let median = RobustStatistics.median(others),
-                    let z = RobustStatistics.robustZ(addresses, baseline: others, minimumScale: 1)
+                if others.count < settings.sharingPreferredBaseline {
+                    others = windows.keys.filter { $0 != start }.map { counts[$0]! }
+                }
+                guard others.count >= settings.sharingMinimumBaseline, let median = RobustStatistics.median(others),
+                    let z = RobustStatistics.robustZ(
+                        addresses, baseline: others, minimumScale: settings.sharingMinimumScale)
                 else { continue }
                 let networks = window.networks.estimate.rounded()
-                guard addresses >= 4 * max(median, 1), z >= 6, networks >= 6 else { continue }
-                let severity: Severity = addresses >= 50 ? .high : .medium
+                guard addresses >= settings.sharingMultiple * max(median, 1), z >= settings.sharingZ,
+                    networks >= settings.sharingNetworks
+                else { continue }
+                let severity: Severity = addresses >= settings.sharingHighAddresses ? .high : .medium
                 let message =
                     "\(client) was used from ≈\(Int(addresses)) addresses in ≈\(Int(networks)) networks in one window, against a norm of \(Int(median)): the key may be shared or leaked; rotate it."
                 findings.append(
@@ -485,12 +488,13 @@ public struct AbuseDetector: Sendable {
                         evidence: [
                             ("distinct_addresses", .integer(Int64(addresses))),
                             ("distinct_networks_24", .integer(Int64(networks))),
-                            ("own_median_addresses", Self.rounded(median, 10)),
+                            ("own_median_addresses", Self.rounded(median, places: 1)),
                             (
                                 "own_mad_addresses",
-                                Self.rounded(RobustStatistics.medianAbsoluteDeviation(others) ?? 0, 10)
+                                Self.rounded(RobustStatistics.medianAbsoluteDeviation(others) ?? 0, places: 1)
                             ),
-                            ("robust_z", Self.rounded(z, 100)), ("baseline_windows", .integer(Int64(others.count))),
+                            ("robust_z", Self.rounded(z, places: 2)),
+                            ("baseline_windows", .integer(Int64(others.count))),
                         ], message: message))
             }
             events += fold(
@@ -506,17 +510,22 @@ public struct AbuseDetector: Sendable {
         var events: [Event] = []
         for (address, cells) in state.addresses {
             var findings: [Finding] = []
-            for cell in cells.values where cell.authFailures >= 5 {
+            for cell in cells.values where cell.authFailures >= settings.stuffingMinimumFailures {
                 let share = Self.share(cell.authFailures, cell.attempts)
                 let failedKeys = Int(cell.failedKeys.estimate.rounded())
                 let peak = cell.peakFailuresPer10s
                 var signals: [String] = []
-                if peak > stuffingBurst { signals.append("burst") }
-                if failedKeys >= stuffingKeys { signals.append("many_keys") }
-                let strong = cell.attempts >= stuffingAttempts && share > stuffingFailureShare && !signals.isEmpty
-                guard strong || (failedKeys >= 5 && share > 0.5) else { continue }
+                if peak > settings.stuffingBurst { signals.append("burst") }
+                if failedKeys >= settings.stuffingKeys { signals.append("many_keys") }
+                let strong =
+                    cell.attempts >= settings.stuffingAttempts && share > settings.stuffingFailureShare
+                    && !signals.isEmpty
+                guard strong || (failedKeys >= settings.weakStuffingKeys && share > settings.weakStuffingFailureShare)
+                else { continue }
                 let severity: Severity =
-                    strong ? (failedKeys >= 50 || cell.authFailures >= 200 ? .high : .medium) : .low
+                    strong
+                    ? (failedKeys >= settings.highStuffingKeys || cell.authFailures >= settings.highStuffingFailures
+                        ? .high : .medium) : .low
                 let message =
                     "\(address) was refused (401/403) \(cell.authFailures) times out of \(cell.attempts) attempts with ≈\(failedKeys) distinct keys, up to \(peak) in 10 s"
                     + (strong ? ": block the address and check the keys that succeeded from it." : ".")
@@ -531,7 +540,7 @@ public struct AbuseDetector: Sendable {
                             ("distinct_failed_keys", .integer(Int64(failedKeys))),
                             ("distinct_keys", .integer(Int64(cell.keys.estimate.rounded()))),
                             ("peak_failures_per_10s", .integer(Int64(peak))),
-                            ("burst_threshold_per_10s", .integer(Int64(stuffingBurst))),
+                            ("burst_threshold_per_10s", .integer(Int64(settings.stuffingBurst))),
                         ], message: message))
             }
             events += fold(

@@ -49,7 +49,7 @@ struct ClientActivityRecorder {
     /// Models past this many share the last table.
     static let maximumModels = 64
 
-    init(capacity: Int = 1024, addressCapacity: Int = 2048, budget: Int = 24 << 20) {
+    init(capacity: Int = 1024, addressCapacity: Int = 2048, budget: Int = AnalysisOptions.defaultAbuseBudget) {
         self.capacity = max(2, capacity)
         self.addressCapacity = max(2, addressCapacity)
         self.budget = budget
@@ -61,12 +61,12 @@ struct ClientActivityRecorder {
         let windowStart = ChunkAggregator.floor(millis, to: windowMillis)
         let hasAddress = !record.address.isAbsent && record.address.count > 0
         let address =
-            hasAddress ? ChunkAggregator.bytes(record.address, line) : UnsafeRawBufferPointer(start: nil, count: 0)
+            hasAddress ? record.address.bytes(in: line) : UnsafeRawBufferPointer(start: nil, count: 0)
         let addressHash = hasAddress ? ByteHashing.hash(address) : 0
         let hasClient = !record.client.isAbsent && record.client.count > 0
         var clientHash: UInt64 = 0
         if hasClient {
-            let client = ChunkAggregator.bytes(record.client, line)
+            let client = record.client.bytes(in: line)
             clientHash = ByteHashing.hash(client)
             distinctClients.insert(hash: clientHash)
             let model = record.kind == .inference ? modelTable(record.model, line) : 0
@@ -91,7 +91,7 @@ struct ClientActivityRecorder {
 
     private mutating func modelTable(_ span: ByteSpan, _ line: UnsafeRawBufferPointer) -> Int {
         guard !span.isAbsent, span.count > 0 else { return 0 }
-        let name = ChunkAggregator.bytes(span, line)
+        let name = span.bytes(in: line)
         // Most records name the same model as the one before: compare bytes before hashing.
         if lastModel > 0 && ByteKeyTable.equal(modelIndex.keys[lastModel - 1], name) { return lastModel }
         let hash = ByteHashing.hash(name)
@@ -454,13 +454,13 @@ struct FeatureScale {
         var coverage = SIMD8<UInt64>()
         var numeric = false
         for feature in record.features {
-            let name = ByteHashing.hash(ChunkAggregator.bytes(feature.name, line))
+            let name = ByteHashing.hash(feature.name.bytes(in: line))
             let number: Double
             switch feature.value {
             case .number(let value): number = value
             case .bool(let flag): number = flag ? 1 : 0
             case .string(let span):
-                query.categories ^= ByteHashing.mix(name &+ ByteHashing.hash(ChunkAggregator.bytes(span, line)))
+                query.categories ^= ByteHashing.mix(name &+ ByteHashing.hash(span.bytes(in: line)))
                 continue
             case .null:
                 query.categories ^= ByteHashing.mix(name &+ 1)
@@ -492,7 +492,7 @@ struct FeatureScale {
             sinceRefresh = 0
         }
         if !record.prediction.isAbsent {
-            query.classHash = ByteHashing.hash(ChunkAggregator.bytes(record.prediction, line))
+            query.classHash = ByteHashing.hash(record.prediction.bytes(in: line))
         } else if record.predictionNumber.isFinite {
             query.classHash = ByteHashing.mix(record.predictionNumber.bitPattern)
         }
@@ -876,4 +876,17 @@ func coarsened<Cell: WindowCell>(_ cells: [Cell], to length: Int64) -> [Cell] {
         }
     }
     return merged
+}
+
+extension ClientActivityRecorder: FeatureRecorder {
+    @inline(__always)
+    mutating func record(_ record: ParsedRecord, in context: RecordContext) {
+        self.record(record, line: context.line)
+    }
+
+    mutating func finish(into summary: inout AnalysisSummary, symbols: SymbolTable) {
+        summary.abuse = finish()
+        // The tables now live in the summary: free them.
+        self = ClientActivityRecorder(capacity: capacity, addressCapacity: addressCapacity, budget: budget)
+    }
 }

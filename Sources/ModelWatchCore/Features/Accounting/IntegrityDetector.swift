@@ -96,7 +96,7 @@ public struct IntegrityDetector: Sendable {
             guard share >= rejectShareMedium else { continue }
             var evidence: [(String, EvidenceValue)] = [
                 ("statistic", .text("rejected line share")),
-                ("value", .number((share * 10_000).rounded() / 10_000)),
+                ("value", EvidenceRounding.decimalPlaces(4).evidence(share)),
                 ("threshold", .number(rejectShareMedium)),
                 ("lines", .integer(Int64(source.lines))),
                 ("rejected", .integer(Int64(damaged))),
@@ -124,7 +124,7 @@ public struct IntegrityDetector: Sendable {
     /// the file and the host its records name, so the writer whose clock or shipping to check is
     /// named.
     private func backwardsEvent(source: SourceStatistics, order: TimeOrderCheck, episode: BackwardEpisode) -> Event {
-        let minutes = SummaryReport.fixed(Double(order.largestStepMillis) / 60_000, 1)
+        let minutes = EvidenceRounding.fixed(Double(order.largestStepMillis) / 60_000, 1)
         let from = TimestampParser.formatRFC3339(millis: episode.previousMillis)
         let to = TimestampParser.formatRFC3339(millis: episode.firstMillis)
         let behindFrom = TimestampParser.formatRFC3339(millis: episode.earliestMillis)
@@ -200,7 +200,7 @@ public struct IntegrityDetector: Sendable {
                     ("extra_copies_sampled", .integer(Int64(group.copies))),
                     ("sample_rate", .text("1 in \(rate) request ids")),
                     ("estimated_duplicate_records", .integer(Int64(estimate))),
-                    ("share_of_sampled_ids", .number((share * 10_000).rounded() / 10_000)),
+                    ("share_of_sampled_ids", EvidenceRounding.decimalPlaces(4).evidence(share)),
                 ],
                 message:
                     "\(name) wrote the same request ids more than once (about \(estimate) duplicate records between \(TimestampParser.formatRFC3339(millis: group.first)) and \(TimestampParser.formatRFC3339(millis: group.last))); a log was replayed or shipped twice: deduplicate before counting, and check the shipper's delivery settings.",

@@ -34,7 +34,7 @@ public struct SourceStatistics: Sendable, Equatable {
     public var firstRejection: (offset: Int64, reason: RejectReason)?
     public var firstMillis: Int64 = .max
     public var lastMillis: Int64 = .min
-    /// Records stamped later than the run's clock allows (see `AnalysisOptions.futureToleranceMillis`),
+    /// Records stamped later than the run's clock allows (see `AnalysisOptions.futureLimitMillis`),
     /// and the latest such stamp.
     public var futureRecords = 0
     public var latestFutureMillis: Int64 = .min

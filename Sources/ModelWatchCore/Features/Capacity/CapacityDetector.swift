@@ -127,15 +127,7 @@ public struct CapacityDetector: Sendable {
 
     /// Groups flagged windows whose starts are at most two window lengths apart (one quiet window between).
     func fold(_ flags: [Flag], length: Int64) -> [[Flag]] {
-        var incidents: [[Flag]] = []
-        for flag in flags {
-            if let last = incidents.last?.last, flag.start - last.start <= 2 * length {
-                incidents[incidents.count - 1].append(flag)
-            } else {
-                incidents.append([flag])
-            }
-        }
-        return incidents
+        EventFolding.runs(flags, start: \.start, maximumGap: 2 * length)
     }
 
     private func event(model: String, incident: [Flag], reference: Reference, length: Int64) -> Event {
@@ -173,19 +165,19 @@ public struct CapacityDetector: Sendable {
         var findings: [String] = []
         if slowWindows > 0 {
             findings.append(
-                "p95 latency up to \(SummaryReport.fixed(peakP95, 1)) \(reference.measure.unit) against its usual \(SummaryReport.fixed(reference.p95, 1))"
+                "p95 latency up to \(EvidenceRounding.fixed(peakP95, 1)) \(reference.measure.unit) against its usual \(EvidenceRounding.fixed(reference.p95, 1))"
             )
         }
         if failingWindows > 0 {
             findings.append(
-                "\(SummaryReport.fixed(share * 100, 1))% of calls failed (5xx \(total.serverErrors), 503 \(total.unavailable), 429 \(total.throttled)) against its usual \(SummaryReport.fixed(reference.failureShare * 100, 2))%"
+                "\(EvidenceRounding.fixed(share * 100, 1))% of calls failed (5xx \(total.serverErrors), 503 \(total.unavailable), 429 \(total.throttled)) against its usual \(EvidenceRounding.fixed(reference.failureShare * 100, 2))%"
             )
         }
         return Event(
             type: .opsCapacity, subtype: subtype, severity: severe ? .high : .medium, startMillis: start,
             endMillis: end, entity: EventEntity(model: model), evidence: evidence,
             message:
-                "\(model) was saturated for \(SummaryReport.fixed(minutes, 0)) min (\(incident.count) windows): \(findings.joined(separator: "; ")); check its capacity (replicas, GPU memory, rate limits) and what changed.",
+                "\(model) was saturated for \(EvidenceRounding.fixed(minutes, 0)) min (\(incident.count) windows): \(findings.joined(separator: "; ")); check its capacity (replicas, GPU memory, rate limits) and what changed.",
             count: incident.count)
     }
 
@@ -194,8 +186,6 @@ public struct CapacityDetector: Sendable {
     }
 
     static func rounded(_ value: Double, places: Int = 1) -> Double {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        return (value * scale).rounded() / scale
+        EvidenceRounding.decimalPlaces(places).apply(value)
     }
 }

@@ -307,17 +307,11 @@ public struct DriftDetector: Sendable {
     /// Splits findings into runs of consecutive windows; `low` findings and those at `medium` or
     /// above run separately, so that noise next to a real change does not stretch its window.
     private func fold(_ findings: [Finding], windowMillis: Int64) -> [[Finding]] {
-        var groups: [[Finding]] = []
-        for finding in findings.sorted(by: { $0.windowStart < $1.windowStart }) {
-            if let last = groups.last?.last, finding.windowStart - last.windowStart <= windowMillis,
-                finding.foldKey == last.foldKey, (finding.severity >= .medium) == (last.severity >= .medium)
-            {
-                groups[groups.count - 1].append(finding)
-            } else {
-                groups.append([finding])
-            }
+        EventFolding.runs(
+            findings.sorted(by: { $0.windowStart < $1.windowStart }), start: \.windowStart, maximumGap: windowMillis
+        ) { last, finding in
+            finding.foldKey == last.foldKey && (finding.severity >= .medium) == (last.severity >= .medium)
         }
-        return groups
     }
 
     // MARK: - Comparisons
@@ -638,13 +632,7 @@ public struct DriftDetector: Sendable {
     }
 
     /// Six significant digits: evidence does not depend on the order partial sums merged in.
-    static func rounded(_ value: Double) -> Double {
-        guard value.isFinite, value != 0 else { return value.isFinite ? 0 : value }
-        let digits = 6 - Int((log10(abs(value))).rounded(.up))
-        var scale = 1.0
-        for _ in 0..<abs(digits) { scale *= 10 }
-        return digits >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale
-    }
+    static func rounded(_ value: Double) -> Double { EvidenceRounding.significantDigits(6).apply(value) }
 
     static func format(_ value: Double) -> String {
         guard value.isFinite else { return value > 0 ? "inf" : value < 0 ? "-inf" : "nan" }
@@ -653,12 +641,12 @@ public struct DriftDetector: Sendable {
             let exponent = Int(log10(magnitude).rounded(.down))
             var mantissa = value
             for _ in 0..<abs(exponent) { mantissa = exponent > 0 ? mantissa / 10 : mantissa * 10 }
-            return SummaryReport.fixed(mantissa, 2) + "e" + String(exponent)
+            return EvidenceRounding.fixed(mantissa, 2) + "e" + String(exponent)
         }
-        if magnitude >= 100 { return SummaryReport.fixed(value, 1) }
-        if magnitude >= 1 { return SummaryReport.fixed(value, 2) }
-        return SummaryReport.fixed(value, 3)
+        if magnitude >= 100 { return EvidenceRounding.fixed(value, 1) }
+        if magnitude >= 1 { return EvidenceRounding.fixed(value, 2) }
+        return EvidenceRounding.fixed(value, 3)
     }
 
-    static func percent(_ share: Double) -> String { SummaryReport.fixed(share * 100, 1) + "%" }
+    static func percent(_ share: Double) -> String { EvidenceRounding.fixed(share * 100, 1) + "%" }
 }

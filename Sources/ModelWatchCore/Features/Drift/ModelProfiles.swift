@@ -73,20 +73,20 @@ public struct ModelProfile: Sendable, Codable, Equatable {
         if millis > lastMillis { lastMillis = millis }
         for position in record.features.indices {
             let (nameSpan, value) = record.features[position]
-            let name = ChunkAggregator.bytes(nameSpan, line)
+            let name = nameSpan.bytes(in: line)
             guard let index = featureIndex(name, hint: position) else {
                 droppedFeatureValues += 1
                 continue
             }
             switch value {
             case .number(let number): features[index].numeric.add(number)
-            case .string(let span): features[index].categories.add(ChunkAggregator.bytes(span, line))
+            case .string(let span): features[index].categories.add(span.bytes(in: line))
             case .bool(let flag): features[index].categories.add(flag ? Self.trueBytes : Self.falseBytes)
             case .null: features[index].nulls += 1
             }
         }
         if !record.prediction.isAbsent {
-            predictions.add(ChunkAggregator.bytes(record.prediction, line))
+            predictions.add(record.prediction.bytes(in: line))
         } else if record.predictionNumber.isFinite {
             numericPredictions.add(record.predictionNumber)
         }
@@ -111,8 +111,8 @@ public struct ModelProfile: Sendable, Codable, Equatable {
     @inline(__always)
     static func predictionMatchesLabel(_ record: ParsedRecord, _ line: UnsafeRawBufferPointer) -> Bool {
         if !record.label.isAbsent, !record.prediction.isAbsent {
-            return ChunkAggregator.bytes(record.label, line).elementsEqual(
-                ChunkAggregator.bytes(record.prediction, line))
+            return record.label.bytes(in: line).elementsEqual(
+                record.prediction.bytes(in: line))
         }
         return record.labelNumber.isFinite && record.labelNumber == record.predictionNumber
     }

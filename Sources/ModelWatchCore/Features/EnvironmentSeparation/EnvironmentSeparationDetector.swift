@@ -28,7 +28,7 @@ public struct EnvironmentSeparationDetector: Sendable {
 
     public func events(for summary: AnalysisSummary) -> [Event] {
         var events: [Event] = []
-        for totals in SummaryReport.modelTotals(summary) {
+        for totals in summary.modelTotals {
             guard let marker = marker(in: totals.model) else { continue }
             let window = totals.window
             events.append(

@@ -121,14 +121,14 @@ public struct LoggingGapDetector: Sendable {
         let entity = stream.isHost ? EventEntity(host: stream.name) : EventEntity(source: stream.name)
         let what = stream.isHost ? "host \(stream.name)" : "log series \(stream.name)"
         var evidence: [(String, EvidenceValue)] = [
-            ("silent_minutes", .number((minutes * 10).rounded() / 10)),
+            ("silent_minutes", EvidenceRounding.decimalPlaces(1).evidence(minutes)),
             ("expected_records", .integer(Int64(silence.expected.rounded()))),
             ("threshold_expected", .number(minimumExpected)),
-            ("usual_pause_expected_records", .number((usualSkipped * 10).rounded() / 10)),
+            ("usual_pause_expected_records", EvidenceRounding.decimalPlaces(1).evidence(usualSkipped)),
             ("bucket_seconds", .integer(bucket / 1000)),
         ]
         var message =
-            "\(what) wrote nothing for \(SummaryReport.fixed(minutes, 0)) min while the other logs went on (about \(Int(silence.expected.rounded())) records expected at its usual share)"
+            "\(what) wrote nothing for \(EvidenceRounding.fixed(minutes, 0)) min while the other logs went on (about \(Int(silence.expected.rounded())) records expected at its usual share)"
         if stream.kind == .inference {
             var requests = 0
             var unlogged = 0

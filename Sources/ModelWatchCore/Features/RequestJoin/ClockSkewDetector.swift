@@ -37,13 +37,13 @@ public struct ClockSkewDetector: Sendable {
                     endMillis: range.1, entity: EventEntity(host: host),
                     evidence: [
                         ("statistic", .text("median access-log time minus inference time")),
-                        ("offset_seconds", .number((seconds * 1000).rounded() / 1000)),
+                        ("offset_seconds", EvidenceRounding.decimalPlaces(3).evidence(seconds)),
                         ("threshold_seconds", .number(Double(toleranceMillis) / 1000)),
                         ("requests", .integer(Int64(values.count))),
                         ("sample_rate", .text("1 in \(summary.requestSamples.sampleRate) request ids")),
                     ],
                     message:
-                        "host \(host)'s clock runs about \(SummaryReport.fixed(abs(seconds), 1)) s \(direction) the gateway's (median of \(values.count) requests joined by request id); check its time synchronisation (NTP).",
+                        "host \(host)'s clock runs about \(EvidenceRounding.fixed(abs(seconds), 1)) s \(direction) the gateway's (median of \(values.count) requests joined by request id); check its time synchronisation (NTP).",
                     count: values.count))
         }
         return events.sorted { ($0.startMillis, $0.id) < ($1.startMillis, $1.id) }

@@ -1,0 +1,9 @@
+/// Capacity: latency, errors and throttling per model against its own history
+/// (`CapacityRecorder`).
+public enum CapacityFeature: AnalysisFeature {
+    public static let eventTypes: Set<EventType> = [.opsCapacity]
+
+    public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
+        FeatureFindings(events: CapacityDetector().events(for: summary))
+    }
+}

@@ -1,0 +1,9 @@
+/// Clock skew between the inference and access logs, from the request ids both name
+/// (`RequestTimeRecorder`).
+public enum RequestJoinFeature: AnalysisFeature {
+    public static let eventTypes: Set<EventType> = [.opsClockSkew]
+
+    public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
+        FeatureFindings(events: ClockSkewDetector().events(for: summary))
+    }
+}
