@@ -17,7 +17,9 @@ An incident is found when an event's type is the incident's type or a sub-type o
 incident's entity, its severity is at least `min_severity` (default medium), its window overlaps
 the incident's widened by `slack_seconds` (default 600) and, with `max_delay_seconds`, it starts
 no later than that after the incident, and with `evidence_range` each named evidence value lies
-in its closed range. A false positive is an event of severity medium or above,
+in its closed range. For each found incident the time to detect is printed: the start of the
+earliest event that finds it minus the incident's start (negative when the evidence window
+opens before the incident's nominal start, e.g. a window-aligned start). A false positive is an event of severity medium or above,
 of a judged type, that fits no incident (type, entity and window, at any severity) and no
 `allowed` entry (type and entity). Exit status 0 when every incident is found and there is no
 false positive, 1 otherwise, 2 when the run itself failed.
@@ -93,7 +95,8 @@ def judge(events: list[dict], expected: dict) -> tuple[list[tuple[dict, dict | N
     """Each incident with the event that found it (or None), and the false positives."""
     results = []
     for incident in expected.get("incidents", []):
-        hit = next((e for e in events if finds(e, incident)), None)
+        hits = [e for e in events if finds(e, incident)]
+        hit = min(hits, key=lambda e: parse_time(e["start"])) if hits else None
         results.append((incident, hit))
     prefixes = expected.get("judge") or [""]
     false_positives = [
@@ -130,6 +133,9 @@ def main() -> int:
     for incident, hit in results:
         mark = "found " if hit else "MISSED"
         where = f"{hit['type']} {hit['severity']} {hit['start']}..{hit['end']}" if hit else "-"
+        if hit:
+            delay = parse_time(hit["start"]) - parse_time(incident["start"])
+            where += f" (time to detect {round(delay):+d} s)"
         print(f"  {mark} {incident['name']}: {incident['type']} {json.dumps(incident.get('entity', {}))} -> {where}")
     for event in false_positives:
         print(f"  FALSE  {event['type']} {event['severity']} {json.dumps(event['entity'])} "

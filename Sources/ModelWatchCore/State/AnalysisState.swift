@@ -153,7 +153,6 @@ public struct AnalysisState: Sendable {
         for (newIndex, entry) in ordered.enumerated() {
             remaps[entry.shard][entry.index] = newIndex
             var statistics = shards[entry.shard].summary.sources[entry.index]
-            statistics.timeOrder?.sourceIndex = newIndex
             sources.append(statistics)
             identities.append(shards[entry.shard].identities[entry.index])
         }
@@ -293,7 +292,6 @@ extension AnalysisSummary {
         }
         copy.windows = moved
         copy.requestSamples = requestSamples.remappingSources(remap)
-        for index in copy.sources.indices { copy.sources[index].timeOrder?.sourceIndex = remap[index] }
         return copy
     }
 }

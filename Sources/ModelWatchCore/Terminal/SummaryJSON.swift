@@ -22,7 +22,7 @@ public enum SummaryJSON {
 
     static func source(_ source: SourceStatistics) -> String {
         let quoted = EventJSON.quoted
-        let kind = source.readError != nil || source.format == nil ? "skipped" : source.kind.rawValue
+        let kind = source.readError != nil || source.format == nil ? "skipped" : source.reportedKind
         var out = "{\"path\":" + quoted(source.path)
         out += ",\"kind\":" + quoted(kind)
         out += ",\"format\":" + (source.format.map { quoted($0.rawValue) } ?? "null")

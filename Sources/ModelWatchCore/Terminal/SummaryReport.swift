@@ -74,7 +74,7 @@ public struct SummaryReport {
             }
             if source.readError != nil { lost = "unreadable" }
             rows.append([
-                TerminalText.sanitize(source.path), source.kind.rawValue, source.format?.rawValue ?? "-",
+                TerminalText.sanitize(source.path), source.reportedKind, source.format?.rawValue ?? "-",
                 source.compression == .gzip ? "gzip ×\(source.gzipMembers)" : "plain",
                 Self.bytes(source.bytesRead), Self.bytes(source.bytesDecoded), String(source.lines),
                 String(source.parsed),
@@ -95,6 +95,7 @@ public struct SummaryReport {
     static func problem(of source: SourceStatistics) -> String? {
         let path = TerminalText.sanitize(source.path)
         if let readError = source.readError { return TerminalText.sanitize(readError) }
+        if let skipped = source.skipReason { return path + ": skipped, " + skipped }
         var parts: [String] = []
         if let ending = source.gzipEnding, ending != .complete {
             let offset = source.damageOffset ?? source.bytesRead

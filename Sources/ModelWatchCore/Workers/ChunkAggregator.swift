@@ -148,7 +148,11 @@ public final class ChunkAggregator {
             return
         }
         sources[source].parsed += 1
-        segment.add(record.timestampMillis, offset: offset, tolerance: backwardToleranceMillis)
+        segment.add(record.timestampMillis, offset: offset)
+        if segment.host == nil, !record.host.isAbsent, record.host.count > 0 {
+            // Once a chunk: the writer named for the time-order evidence.
+            segment.host = String(decoding: record.host.bytes(in: line), as: UTF8.self)
+        }
         if pseudonymizer != nil && (record.client.count > 0 || record.address.count > 0) {
             aggregatePseudonymized(line: UnsafeRawBufferPointer(line), source: source)
         } else {

@@ -298,7 +298,7 @@ import Testing
             // Chunk 4 starts an hour behind chunk 3's latest stamp.
             let start: Int64 = sequence >= 4 ? Int64(sequence) * 1_000_000 - 3_600_000 : Int64(sequence) * 1_000_000
             for step in 0..<10 {
-                segment.add(start + Int64(step) * 1_000, offset: Int64(sequence * 100 + step), tolerance: 60_000)
+                segment.add(start + Int64(step) * 1_000, offset: Int64(sequence * 100 + step))
             }
             segments.append(segment)
         }
@@ -307,8 +307,8 @@ import Testing
             for index in order { ledger.add(segments[index]) }
             let result = ledger.result()[0]
             #expect(result?.backwardSteps == 1)
-            #expect(result?.firstStepOffset == 400)
-            #expect(result?.lastSequence == 5)
+            #expect(result?.firstEpisode?.offset == 400)
+            #expect(result?.nextSequence == 6)
         }
     }
 

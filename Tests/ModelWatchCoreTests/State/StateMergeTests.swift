@@ -75,8 +75,10 @@ import Testing
         let differing = Self.differingWindows(whole.windows, merged.summary.windows)
         #expect(differing.count == 0)
         #expect(merged.summary.windows.count == whole.windows.count)
-        for (index, source) in merged.summary.sources.enumerated() {
-            #expect(source.timeOrder.map { $0.sourceIndex == index } ?? true)
+        // Each source keeps its own file's time-order check through the renumbering.
+        let wholeChecks = Dictionary(uniqueKeysWithValues: whole.sources.map { ($0.path, $0.timeOrder) })
+        for source in merged.summary.sources {
+            #expect(source.timeOrder == wholeChecks[source.path] ?? nil)
         }
     }
 

@@ -28,8 +28,9 @@
 ///   window far above its own norm (median and MAD of its other windows).
 ///
 /// Consecutive flagged windows of one entity fold into one event (`count` = windows) that starts
-/// where its first window starts (so its id is stable however the records were split among
-/// workers; the first record's time is in the evidence); the evidence is the strongest window's,
+/// at the entity's first record in those windows (the tracked tables count a key from its first
+/// record while they have room, so the start and its id do not depend on how the records were
+/// split among workers); the evidence is the strongest window's,
 /// with the client's baseline beside it.
 public struct AbuseDetector: Sendable {
     /// Every threshold, named with its reason.
@@ -83,12 +84,13 @@ public struct AbuseDetector: Sendable {
                 ("strongest_window", .text(TimestampParser.formatRFC3339(millis: strongest.windowStart))),
             ]
             evidence += strongest.evidence
-            // The event starts where its first window starts: the first record itself may be held
-            // back by a worker's admission filter, and the id (a hash of the start) must not move.
-            evidence.insert(
-                ("first_record", .text(TimestampParser.formatRFC3339(millis: group.map(\.startMillis).min()!))), at: 4)
+            // The event starts at the entity's first record in its windows: tracked tables admit
+            // every key while they have room (`ClientActivityRecorder.freeAdmissionShare`), so the
+            // first record is counted by any number of workers and the id does not move.
+            let firstRecord = group.map(\.startMillis).min()!
+            evidence.insert(("first_record", .text(TimestampParser.formatRFC3339(millis: firstRecord))), at: 4)
             var event = Event(
-                type: type, severity: strongest.severity, startMillis: group.map(\.windowStart).min()!,
+                type: type, severity: strongest.severity, startMillis: firstRecord,
                 endMillis: group.map(\.endMillis).max()!, entity: entity, evidence: evidence,
                 message: strongest.message, count: group.count)
             event.atlas = atlas
@@ -115,8 +117,13 @@ public struct AbuseDetector: Sendable {
             // Peers' perturbation shares: with few features, natural queries also often match an
             // earlier one in all but one feature, so a client is compared with its peers.
             var perturbationShares: [Int64: [Double]] = [:]
+            var variantShares: [Int64: [Double]] = [:]
             for cells in table.values {
                 for cell in cells.values {
+                    if cell.variantChecked >= settings.historyVariantPeerMinimumQueries {
+                        variantShares[cell.windowStartMillis, default: []].append(
+                            Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked))
+                    }
                     if cell.tokens > 0 && cell.calls >= settings.completionPeerMinimumCalls {
                         completionShares[cell.windowStartMillis, default: []].append(
                             Self.share(cell.completionTokens, cell.tokens))
@@ -134,7 +141,7 @@ public struct AbuseDetector: Sendable {
                     let totals = population[cell.windowStartMillis] ?? ModelWindowTotals()
                     if let finding = tabularExtraction(
                         cell, totals: totals, peerPerturbation: perturbationShares[cell.windowStartMillis] ?? [],
-                        client: client, model: model)
+                        peerVariants: variantShares[cell.windowStartMillis] ?? [], client: client, model: model)
                     {
                         findings.append(finding)
                     }
@@ -155,7 +162,8 @@ public struct AbuseDetector: Sendable {
     }
 
     func tabularExtraction(
-        _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], client: String, model: String
+        _ cell: ClientWindow, totals: ModelWindowTotals, peerPerturbation: [Double], peerVariants: [Double] = [],
+        client: String, model: String
     ) -> Finding? {
         guard cell.compared >= settings.tabularMinimumCompared else { return nil }
         var signals: [String] = []
@@ -189,6 +197,24 @@ public struct AbuseDetector: Sendable {
         if perturbed >= max(settings.perturbationShare, settings.perturbationPeerMultiple * peerMedian) {
             signals.append("perturbation")
         }
+        // Against every earlier query of the client in the window (a sweep that branches from
+        // anywhere in its history): a copy, or a copy with one feature changed.
+        let variantShare = Self.share(cell.historyVariants + cell.historyCopies, cell.variantChecked)
+        let peerVariantMedian = peerVariants.count >= 4 ? RobustStatistics.median(peerVariants) ?? 0 : 0
+        evidence.append(("history_checked_queries", .integer(Int64(cell.variantChecked))))
+        evidence.append(("one_feature_variant_share", Self.rounded(variantShare)))
+        evidence.append(("one_feature_variants", .integer(Int64(cell.historyVariants))))
+        evidence.append(("copies_of_earlier", .integer(Int64(cell.historyCopies))))
+        evidence.append(("peer_variant_share_median", Self.rounded(peerVariantMedian)))
+        if cell.variantChecked >= settings.historyVariantMinimumQueries
+            && variantShare >= max(settings.historyVariantShare, settings.perturbationPeerMultiple * peerVariantMedian)
+        {
+            signals.append("history_variants")
+            // Most of hundreds of queries copying an earlier one of their own in all features
+            // but one, each continuous value held exactly, is no natural traffic: it stands
+            // for two signals (medium) on its own.
+            if variantShare >= settings.historyVariantStrongShare { signals.append("history_variants_majority") }
+        }
         let boundary = Self.share(cell.nearBoundary, cell.scored)
         // The population without the client itself, which may be most of a window's traffic.
         let populationBoundary = Self.share(totals.nearBoundary - cell.nearBoundary, totals.scored - cell.scored)
@@ -215,7 +241,7 @@ public struct AbuseDetector: Sendable {
         let severity: Severity = primary >= 3 ? .high : (primary == 2 ? .medium : .low)
         let message =
             "\(client) sent \(cell.calls) queries to \(model) in a window with extraction signals (\(signals.joined(separator: ", "))): "
-            + "\(Int((perturbed * 100).rounded()))% repeat or change one feature of an earlier query"
+            + "\(Int((max(perturbed, variantShare) * 100).rounded()))% repeat or change one feature of an earlier query of its own"
             + (severity >= .medium ? "; review the key's queries and rate-limit or revoke it." : ".")
         return Finding(
             startMillis: cell.firstMillis, endMillis: cell.lastMillis, windowStart: cell.windowStartMillis,
@@ -454,7 +480,7 @@ public struct AbuseDetector: Sendable {
                 else { continue }
                 let severity: Severity = addresses >= settings.sharingHighAddresses ? .high : .medium
                 let message =
-                    "\(client) was used from \(Int(addresses)) addresses in \(Int(networks)) networks in one window, against a norm of \(Int(median)): the key may be shared or leaked; rotate it."
+                    "\(client) was used from ≈\(Int(addresses)) addresses in ≈\(Int(networks)) networks in one window, against a norm of \(Int(median)): the key may be shared or leaked; rotate it."
                 findings.append(
                     Finding(
                         startMillis: window.first, endMillis: window.last, windowStart: start, severity: severity,
@@ -501,7 +527,7 @@ public struct AbuseDetector: Sendable {
                     ? (failedKeys >= settings.highStuffingKeys || cell.authFailures >= settings.highStuffingFailures
                         ? .high : .medium) : .low
                 let message =
-                    "\(address) was refused (401/403) \(cell.authFailures) times out of \(cell.attempts) attempts with \(failedKeys) distinct keys, up to \(peak) in 10 s"
+                    "\(address) was refused (401/403) \(cell.authFailures) times out of \(cell.attempts) attempts with ≈\(failedKeys) distinct keys, up to \(peak) in 10 s"
                     + (strong ? ": block the address and check the keys that succeeded from it." : ".")
                 findings.append(
                     Finding(

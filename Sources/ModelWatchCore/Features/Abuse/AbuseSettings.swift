@@ -17,6 +17,17 @@ public struct AbuseSettings: Sendable, Equatable {
     /// ... and at least this multiple of the median share over the client and its peers (with
     /// few features, natural queries also often differ from an earlier one in one feature).
     public var perturbationPeerMultiple = 3.0
+    /// The history-variant signal: at least this share of a window's queries are a copy of an
+    /// earlier query of the client or one feature away from one (and `perturbationPeerMultiple`
+    /// times its peers' median), over at least `historyVariantMinimumQueries` queries. 0.3
+    /// rather than the recency check's 0.4: a client split across workers has each worker see
+    /// only its own part of the history, which lowers the share (about halved with two workers).
+    public var historyVariantShare = 0.3
+    public var historyVariantMinimumQueries = 200
+    /// ...and from this share it counts as two signals (medium alone).
+    public var historyVariantStrongShare = 0.45
+    /// Peers' variant shares are taken from windows with at least this many checked queries.
+    public var historyVariantPeerMinimumQueries = 20
     /// Shares in that median: the client and at least three peers, so it never sets its own bar.
     public var perturbationPeerMinimum = 4
     /// Compared queries a peer's window needs to count in that median.

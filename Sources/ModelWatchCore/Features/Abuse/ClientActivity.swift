@@ -30,6 +30,11 @@ public struct ClientWindow: Sendable {
     public var compared = 0
     public var duplicates = 0
     public var perturbations = 0
+    /// Tabular queries checked against every earlier query of the client in the window (by
+    /// signature, see `QueryVariantSet`), and how many were a copy of one or one feature away.
+    public var variantChecked = 0
+    public var historyCopies = 0
+    public var historyVariants = 0
     /// Inter-arrival gaps in seconds (for the coefficient of variation).
     public var gaps = MomentSums()
     /// PRADA distances: each tabular query's minimum scaled L2 distance to the client's earlier
@@ -70,6 +75,9 @@ public struct ClientWindow: Sendable {
         compared += other.compared
         duplicates += other.duplicates
         perturbations += other.perturbations
+        variantChecked += other.variantChecked
+        historyCopies += other.historyCopies
+        historyVariants += other.historyVariants
         gaps.merge(other.gaps)
         distances.merge(other.distances)
         addresses.merge(other.addresses)

@@ -5,8 +5,9 @@
 /// `finish()` names them.
 ///
 /// Bounds, so that a million distinct keys or addresses cannot exhaust memory:
-/// - a key gets a place only on its second sighting (a doorkeeper bit set, as TinyLFU admits
-///   entries), so the one-off keys of a spray never allocate;
+/// - while a table is less than half full a key gets a place on its first record (so counts
+///   and first-record times are exact); past that only on its second sighting (a doorkeeper
+///   bit set, as TinyLFU admits entries), so the one-off keys of a spray never allocate;
 /// - each table keeps at most `capacity` keys; when full, the less active half is dropped and
 ///   its records counted as untracked (the long tail), while every record still counts in the
 ///   per-model population totals and the distinct-key HyperLogLogs;
@@ -40,6 +41,11 @@ struct ClientActivityRecorder {
     private var distinctAddresses = HyperLogLog(precision: 12)
     private var untrackedClientRecords = 0
     private var untrackedAddressRecords = 0
+    /// While a table holds fewer keys than this share of its capacity, every key is admitted on
+    /// its first sighting; past it, only on its second (the doorkeeper). A deployment's usual
+    /// hundreds of keys are then counted exactly from their first record, by any number of
+    /// workers, and the doorkeeper still keeps a spray of one-off keys from filling the table.
+    static let freeAdmissionShare = 0.5
     /// Models past this many share the last table.
     static let maximumModels = 64
 
@@ -136,7 +142,8 @@ struct ClientActivityRecorder {
         if let found = tables[model].find(key, hash: hash) {
             slot = found
         } else {
-            guard doorkeeper.admit(hash &+ UInt64(model) &* 0x9E37_79B9_7F4A_7C15) else {
+            let roomy = Double(tables[model].count) < Self.freeAdmissionShare * Double(capacity)
+            guard roomy || doorkeeper.admit(hash &+ UInt64(model) &* 0x9E37_79B9_7F4A_7C15) else {
                 untrackedClientRecords += 1
                 return
             }
@@ -151,13 +158,11 @@ struct ClientActivityRecorder {
         let millis = record.timestampMillis
         var query: Query?
         var coverage = SIMD8<UInt64>()
-        if model > 0, !record.features.isEmpty, tables[model].entries[slot].wantsQuery(at: windowStart),
-            let read = scales[model].query(for: record, line: line)
-        {
+        if model > 0, !record.features.isEmpty, let read = scales[model].query(for: record, line: line) {
             (query, coverage) = read
             // The population's coverage counts the same queries as the clients' (tracked ones,
             // up to the comparison cap), so the two compare like with like.
-            if let present = query?.present {
+            if tables[model].entries[slot].wantsQuery(at: windowStart), let present = query?.present {
                 let last = totals[model].count - 1
                 if last >= 0, totals[model][last].start == windowStart {
                     for lane in 0..<8 where present & (UInt8(1) << UInt8(lane)) != 0 {
@@ -167,12 +172,14 @@ struct ClientActivityRecorder {
             }
         }
         let inverseScale = query != nil ? scales[model].inverseSpread : SIMD8<Float>()
+        let clockMask = scales[model].clockMask
+        let continuousMask = scales[model].continuousMask
         let window = windowMillis
         footprint += tables[model].update(slot) { entry in
             entry.add(
                 record, clientHash: hash, windowStart: windowStart, windowMillis: window, millis: millis,
-                query: query, coverage: coverage, inverseScale: inverseScale, address: address,
-                addressHash: addressHash)
+                query: query, coverage: coverage, inverseScale: inverseScale, clockMask: clockMask,
+                continuousMask: continuousMask, address: address, addressHash: addressHash)
         }
     }
 
@@ -185,7 +192,8 @@ struct ClientActivityRecorder {
         if let found = addressTable.find(key, hash: hash) {
             slot = found
         } else {
-            guard doorkeeper.admit(~hash) else {
+            let roomy = Double(addressTable.count) < Self.freeAdmissionShare * Double(addressCapacity)
+            guard roomy || doorkeeper.admit(~hash) else {
                 untrackedAddressRecords += 1
                 return
             }
@@ -380,6 +388,56 @@ struct FeatureScale {
     /// queries: the spread of thousands of queries hardly moves between two refreshes.
     private(set) var inverseSpread = SIMD8<Float>(repeating: 1)
     private var sinceRefresh = 0
+    /// Per dimension and minute of the day (UTC), the least and greatest value and the number
+    /// of values seen, for `clockMask` (115 KB per tabular model and worker); a sketch of each
+    /// dimension's distinct values, for `continuousMask`.
+    private var slotMinimum = [Float](repeating: .infinity, count: 8 * slotsPerDay)
+    private var slotMaximum = [Float](repeating: -.infinity, count: 8 * slotsPerDay)
+    private var slotCount = [UInt16](repeating: 0, count: 8 * slotsPerDay)
+    private var distinctValues = [SmallDistinctCount](repeating: SmallDistinctCount(), count: 8)
+    /// Dimensions whose value follows the clock (a time-of-day feature, in any time zone or
+    /// unit): set aside by the variant signatures, since a copy of an old query sent now
+    /// carries the new time.
+    private(set) var clockMask: UInt8 = 0
+    /// Dimensions with many distinct values (amounts, balances): a query that equals another in
+    /// one of them is seldom equal by chance, unlike in a count or a flag.
+    private(set) var continuousMask: UInt8 = 0
+    static let slotsPerDay = 1440
+    /// A dimension follows the clock when, in the minutes of the day with at least
+    /// `clockSlotMinimum` values, the median spread (greatest minus least) is at most this share
+    /// of its overall standard deviation: an hour-of-day feature spreads 1/60 in a minute
+    /// against a deviation of 0.1 after 20 minutes of data and near 7 over a day (share 0.17 to
+    /// 0.002); a natural feature spreads over much of its range in every minute (four values
+    /// of a normal one spread about two deviations: share near 2).
+    static let clockSlotSpreadShare: Float = 0.25
+    static let clockSlotMinimum: UInt16 = 4
+    static let clockMinimumQueries: Float = 256
+    /// A dimension is continuous from this many distinct values (the 64-register sketch is
+    /// within a few at this size).
+    static let continuousDistinct = 64.0
+
+    private mutating func refreshMasks() {
+        var clock: UInt8 = 0
+        var continuous: UInt8 = 0
+        for index in 0..<names.count {
+            if counts[index] >= Self.clockMinimumQueries && squares[index] > 0 {
+                let deviation = (squares[index] / (counts[index] - 1)).squareRoot()
+                var spreads: [Float] = []
+                for slot in 0..<Self.slotsPerDay
+                where slotCount[index * Self.slotsPerDay + slot] >= Self.clockSlotMinimum {
+                    spreads.append(
+                        slotMaximum[index * Self.slotsPerDay + slot] - slotMinimum[index * Self.slotsPerDay + slot])
+                }
+                spreads.sort()
+                if !spreads.isEmpty && spreads[spreads.count / 2] <= Self.clockSlotSpreadShare * deviation {
+                    clock |= UInt8(1) << UInt8(index)
+                }
+            }
+            if distinctValues[index].estimate >= Self.continuousDistinct { continuous |= UInt8(1) << UInt8(index) }
+        }
+        clockMask = clock
+        continuousMask = continuous
+    }
 
     private func computeInverseSpread() -> SIMD8<Float> {
         var result = SIMD8<Float>(repeating: 1)
@@ -418,11 +476,19 @@ struct FeatureScale {
             let delta = value - means[dimension]
             means[dimension] += delta / counts[dimension]
             squares[dimension] += delta * (value - means[dimension])
+            let slotMillis: Int64 = 86_400_000 / Int64(Self.slotsPerDay)
+            let dayMillis = ((record.timestampMillis % 86_400_000) + 86_400_000) % 86_400_000
+            let slot = dimension * Self.slotsPerDay + Int(dayMillis / slotMillis)
+            slotMinimum[slot] = min(slotMinimum[slot], value)
+            slotMaximum[slot] = max(slotMaximum[slot], value)
+            if slotCount[slot] < .max { slotCount[slot] += 1 }
+            distinctValues[dimension].insert(hash: ByteHashing.mix(UInt64(value.bitPattern) &+ name))
         }
         guard numeric else { return nil }
         sinceRefresh += 1
         if sinceRefresh >= 64 || counts[0] < 64 {
             inverseSpread = computeInverseSpread()
+            refreshMasks()
             sinceRefresh = 0
         }
         if !record.prediction.isAbsent {
@@ -509,6 +575,69 @@ struct QueryHistory {
     }
 }
 
+/// A client's earlier tabular queries as signatures: for each query, a fingerprint of all its
+/// features and one of "all features but feature i" for each dimension i, so a later query that
+/// copies any earlier one, or copies it with one feature changed, is found in O(features)
+/// however far back the original is (the recency `QueryHistory` sees only the last 16 per
+/// class). Not cleared by window: a sweep branches from its whole history.
+///
+/// Dimensions that follow the clock (`FeatureScale.clockMask`) are left out of every signature;
+/// a one-feature signature counts only when a continuous dimension (`continuousMask`) stays in
+/// it, since equal counts and flags are common among natural queries.
+///
+/// Bounded: two generations of at most `generationSize` 32-bit fingerprints each; when the
+/// current one is full it becomes the previous one and the oldest is forgotten, so the last
+/// 9,000 to 18,000 queries of a six-feature client are always remembered (a chance match has a
+/// probability below 2^18 / 2^32 per lookup).
+struct QueryVariantSet {
+    static let generationSize = 1 << 16
+    /// Bytes per stored fingerprint in a Swift `Set<UInt32>` (the element and its share of the
+    /// hash table at its maximum load of 3/4, rounded up).
+    static let bytesPerFingerprint = 8
+    private var current: Set<UInt32> = []
+    private var previous: Set<UInt32> = []
+
+    var footprint: Int { (current.count + previous.count) * Self.bytesPerFingerprint }
+
+    private func contains(_ fingerprint: UInt32) -> Bool {
+        current.contains(fingerprint) || previous.contains(fingerprint)
+    }
+
+    /// Forgets the older generation (when memory is short).
+    mutating func forgetOlder() { previous = [] }
+
+    /// Checks `query` against the client's earlier queries, then stores its signatures.
+    mutating func check(_ query: Query, clockMask: UInt8, continuousMask: UInt8) -> (copy: Bool, variant: Bool) {
+        let kept = query.present & ~clockMask
+        var laneHashes = SIMD8<UInt64>()
+        var all: UInt64 = 0
+        for lane in 0..<8 where kept & (UInt8(1) << UInt8(lane)) != 0 {
+            laneHashes[lane] = ByteHashing.mix(UInt64(lane + 1) << 32 | UInt64(query.values[lane].bitPattern))
+            all ^= laneHashes[lane]
+        }
+        let base = ByteHashing.mix(query.categories ^ UInt64(kept))
+        let whole = UInt32(truncatingIfNeeded: ByteHashing.mix(base ^ all))
+        let copy = contains(whole)
+        var variant = false
+        var signatures: [UInt32] = [whole]
+        let continuous = kept & continuousMask
+        for lane in 0..<8 where kept & (UInt8(1) << UInt8(lane)) != 0 {
+            // The features held equal must include a continuous one.
+            guard continuous & ~(UInt8(1) << UInt8(lane)) != 0 else { continue }
+            let salt = ByteHashing.mix(UInt64(lane + 1) &* 0x9E37_79B9_7F4A_7C15)
+            let signature = UInt32(truncatingIfNeeded: ByteHashing.mix(base ^ all ^ laneHashes[lane] ^ salt))
+            if !copy && contains(signature) { variant = true }
+            signatures.append(signature)
+        }
+        if current.count + signatures.count > Self.generationSize {
+            previous = current
+            current = []
+        }
+        for signature in signatures { current.insert(signature) }
+        return (copy, variant)
+    }
+}
+
 /// A tracked client on one model (or on the gateway): its windows and the worker-local state the
 /// order-dependent statistics need.
 struct ClientEntry: TrackedEntry {
@@ -520,11 +649,14 @@ struct ClientEntry: TrackedEntry {
     private var lastAddressHash: UInt64 = 0
     private var lastAddressWindow: Int64 = .min
     private var history: QueryHistory?
+    private var variants: QueryVariantSet?
 
     static let fixedFootprint = 160
     static let maximumComparisons = 300
 
-    var footprint: Int { Self.fixedFootprint + cellBytes + (history == nil ? 0 : QueryHistory.footprint) }
+    var footprint: Int {
+        Self.fixedFootprint + cellBytes + (history == nil ? 0 : QueryHistory.footprint) + (variants?.footprint ?? 0)
+    }
 
     /// False once the window's comparisons reached the cap: the query need not even be read.
     func wantsQuery(at windowStart: Int64) -> Bool {
@@ -546,8 +678,8 @@ struct ClientEntry: TrackedEntry {
     /// Adds one record; returns how many bytes the entry grew by.
     mutating func add(
         _ record: ParsedRecord, clientHash: UInt64, windowStart: Int64, windowMillis: Int64, millis: Int64,
-        query: Query?, coverage: SIMD8<UInt64>, inverseScale: SIMD8<Float>, address: UnsafeRawBufferPointer,
-        addressHash: UInt64
+        query: Query?, coverage: SIMD8<UInt64>, inverseScale: SIMD8<Float>, clockMask: UInt8 = 0,
+        continuousMask: UInt8 = 0, address: UnsafeRawBufferPointer, addressHash: UInt64
     ) -> Int {
         weight += 1
         var (index, grown) = cell(windowStart)
@@ -589,6 +721,17 @@ struct ClientEntry: TrackedEntry {
             lastAddressWindow = windowStart
         }
         if let query {
+            // Every query of the window, past the comparison cap too: the signatures cost
+            // O(features) and their memory counts in the entry's footprint.
+            if variants == nil { variants = QueryVariantSet() }
+            let before = variants!.footprint
+            let outcome = variants!.check(query, clockMask: clockMask, continuousMask: continuousMask)
+            cells[index].variantChecked += 1
+            if outcome.copy { cells[index].historyCopies += 1 }
+            if outcome.variant { cells[index].historyVariants += 1 }
+            historyGrowth += variants!.footprint - before
+        }
+        if let query, cells[index].compared < Self.maximumComparisons {
             for lane in 0..<8 where query.present & (UInt8(1) << UInt8(lane)) != 0 {
                 cells[index].coverage.insert(hash: coverage[lane])
             }
@@ -631,6 +774,8 @@ struct ClientEntry: TrackedEntry {
     mutating func coarsen(to length: Int64) -> Int {
         cells = coarsened(cells, to: length)
         cellBytes = cells.reduce(0) { $0 + $1.footprint }
+        // Memory is short: the variant signatures keep only their newer generation.
+        variants?.forgetOlder()
         return footprint
     }
 }

@@ -85,9 +85,11 @@ public struct IntegrityDetector: Sendable {
                             "\(source.futureRecords) records of \(source.path) are stamped in the future (latest \(TimestampParser.formatRFC3339(millis: source.latestFutureMillis))); check the writer's clock and time zone.",
                         count: source.futureRecords))
             }
-            if let order = source.timeOrder, order.backwardSteps > 0, let offset = order.firstStepOffset {
-                events.append(backwardsEvent(source: source, order: order, offset: offset))
+            if let order = source.timeOrder, let episode = order.firstEpisode {
+                events.append(backwardsEvent(source: source, order: order, episode: episode))
             }
+            // A file that is not a log is listed as skipped in the summary, not reported here.
+            guard source.skipReason == nil else { continue }
             let damaged = source.damagedLines
             guard source.lines > 0, damaged >= minimumDamagedLines else { continue }
             let share = Double(damaged) / Double(source.lines)
@@ -118,25 +120,37 @@ public struct IntegrityDetector: Sendable {
         return events + duplicateEvents(summary.requestSamples, sources: summary.sources)
     }
 
-    private func backwardsEvent(source: SourceStatistics, order: TimeOrderSegment, offset: Int64) -> Event {
+    /// The first backward episode, its window the stamps of the records behind; the entity names
+    /// the file and the host its records name, so the writer whose clock or shipping to check is
+    /// named.
+    private func backwardsEvent(source: SourceStatistics, order: TimeOrderCheck, episode: BackwardEpisode) -> Event {
         let minutes = EvidenceRounding.fixed(Double(order.largestStepMillis) / 60_000, 1)
-        let from = TimestampParser.formatRFC3339(millis: order.firstStepFromMillis)
-        let to = TimestampParser.formatRFC3339(millis: order.firstStepToMillis)
+        let from = TimestampParser.formatRFC3339(millis: episode.previousMillis)
+        let to = TimestampParser.formatRFC3339(millis: episode.firstMillis)
+        let behindFrom = TimestampParser.formatRFC3339(millis: episode.earliestMillis)
+        let behindTo = TimestampParser.formatRFC3339(millis: episode.latestMillis)
+        var entity = EventEntity(source: source.path)
+        if order.hosts.count == 1 { entity.host = order.hosts[0] }
+        var evidence: [(String, EvidenceValue)] = [
+            ("backward_steps", .integer(Int64(order.backwardSteps))),
+            ("largest_step_seconds", .number(Double(order.largestStepMillis) / 1000)),
+            ("first_step_offset", .integer(episode.offset)),
+            ("first_step_from", .text(from)), ("first_step_to", .text(to)),
+            ("first_episode_records", .integer(Int64(episode.records))),
+            ("first_episode_stamps_from", .text(behindFrom)), ("first_episode_stamps_to", .text(behindTo)),
+            ("tolerance_seconds", .number(Double(backwardToleranceMillis) / 1000)),
+        ]
+        if let end = episode.endOffset { evidence.append(("first_episode_end_offset", .integer(end))) }
+        if !order.hosts.isEmpty { evidence.append(("hosts", .text(order.hosts.joined(separator: ", ")))) }
+        let writer = order.hosts.isEmpty ? "" : " (written by \(order.hosts.joined(separator: ", ")))"
+        let steps = order.backwardSteps == 1 ? "one such episode" : "\(order.backwardSteps) such episodes"
         return Event(
             type: .opsLoggingIntegrity, subtype: "time_backwards",
             severity: order.largestStepMillis >= backwardHighMillis ? .high : .medium,
-            startMillis: min(order.firstStepToMillis, order.firstStepFromMillis),
-            endMillis: max(order.firstStepToMillis, order.firstStepFromMillis),
-            entity: EventEntity(source: source.path),
-            evidence: [
-                ("backward_steps", .integer(Int64(order.backwardSteps))),
-                ("largest_step_seconds", .number(Double(order.largestStepMillis) / 1000)),
-                ("first_step_offset", .integer(offset)),
-                ("first_step_from", .text(from)), ("first_step_to", .text(to)),
-                ("tolerance_seconds", .number(Double(backwardToleranceMillis) / 1000)),
-            ],
+            startMillis: episode.earliestMillis, endMillis: episode.latestMillis, entity: entity,
+            evidence: evidence,
             message:
-                "time runs backwards in \(source.path): at decoded byte \(offset) a record is stamped \(to) after one stamped \(from) (\(order.backwardSteps) such steps, the largest \(minutes) min); a clock was stepped back or old lines were spliced into the file: check the writer's time sync and the log shipping.",
+                "time runs backwards in \(source.path)\(writer): at decoded byte \(episode.offset) a record is stamped \(to) after one stamped \(from), and \(episode.records) records stamped \(behindFrom) to \(behindTo) follow behind (\(steps), the largest step \(minutes) min); a clock was stepped back or old lines were spliced into the file: check the writer's time sync and the log shipping.",
             count: order.backwardSteps)
     }
 

@@ -44,7 +44,7 @@ public struct SourceStatistics: Sendable, Equatable {
     /// they still feed the state, and are counted here so none is silently dropped.
     public var lateRecords = 0
     /// How the source's stamps moved in file order (set once all its chunks are joined).
-    public var timeOrder: TimeOrderSegment?
+    public var timeOrder: TimeOrderCheck?
 
     public init(path: String) {
         self.path = path
@@ -62,6 +62,22 @@ public struct SourceStatistics: Sendable, Equatable {
     /// exceed about 1032:1 (RFC 1951's longest match, 258 bytes, in a code of about 2 bits),
     /// which only long runs of one byte reach. 200 is far past any log and far below a bomb.
     public static let extremeCompressionRatio = 200.0
+
+    /// Why the source is skipped as not a log, or nil for a log: read whole (no read error, no
+    /// damaged archive), it had lines and not one of them parsed as the kind its content
+    /// suggested (a JSON manifest or a README beside the logs). Its lines stay counted under
+    /// their reject reasons; it is not an integrity incident (SPEC.md: kind `skipped`), whereas
+    /// a log that turns to garbage part-way has parsed records and is one.
+    public var skipReason: String? {
+        guard readError == nil, gzipEnding == nil || gzipEnding == .complete, parsed == 0, damagedLines > 0
+        else { return nil }
+        let first = firstRejection.map { ", the first at byte \($0.offset): \($0.reason.name)" } ?? ""
+        return
+            "not a log: none of its \(lines) lines parses as an inference or access log record (\(damagedLines) rejected\(first))"
+    }
+
+    /// The kind a person reads: `skipped` for a file that is not a log, else the detected kind.
+    public var reportedKind: String { skipReason == nil ? kind.rawValue : "skipped" }
     /// Rejected lines that indicate damage (blank lines excluded).
     public var damagedLines: Int {
         RejectReason.allCases.reduce(0) { $0 + ($1.countsAsDamage ? rejected[$1.rawValue] : 0) }
@@ -150,6 +166,15 @@ extension LogKind: StateCodable {
     }
 }
 
+extension LogFormat: StateCodable {
+    public func encode(to writer: inout StateWriter) { writer.write(rawValue) }
+    public init(from reader: inout StateReader) throws(StateFileError) {
+        let name = try reader.readString()
+        guard let value = LogFormat(rawValue: name) else { throw reader.corrupt("unknown log format '\(name)'") }
+        self = value
+    }
+}
+
 extension RejectReason: StateCodable {
     public func encode(to writer: inout StateWriter) { writer.write(rawValue) }
     public init(from reader: inout StateReader) throws(StateFileError) {
@@ -208,6 +233,8 @@ extension SourceStatistics: StateCodable {
         writer.write(futureRecords)
         writer.write(latestFutureMillis)
         writer.write(timeOrder)
+        writer.write(format)
+        writer.write(lateRecords)
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
@@ -232,5 +259,7 @@ extension SourceStatistics: StateCodable {
         futureRecords = try reader.readCount()
         latestFutureMillis = try reader.readMillis()
         timeOrder = try reader.read()
+        format = try reader.read()
+        lateRecords = try reader.readCount()
     }
 }

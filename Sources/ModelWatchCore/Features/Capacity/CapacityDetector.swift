@@ -7,6 +7,10 @@
 /// its own bar). Volume is not compared at all, so the daily rise and fall of traffic cannot
 /// trip it; windows with too few calls for a p95 are skipped for latency.
 ///
+/// Latency is judged per completion token for a model whose served calls mostly report
+/// `completion_tokens` (a language model: long completions take longer without the service
+/// being any slower, see `CapacityWindow.latencyPerToken`), and per call otherwise.
+///
 /// A window is slow when its p95 is at least `latencyRatio` × the reference p95 and beyond
 /// `madCount` robust standard deviations (1.4826 × MAD, the normal-consistent scale) of it. It
 /// is failing when its failure share is at least `minimumFailureShare`, at least
@@ -22,10 +26,27 @@ public struct CapacityDetector: Sendable {
     public var failureRatio = 3.0
     public var failureZ = 4.0
     public var minimumWindows = 2
+    /// A model is judged per completion token when at least this share of its served calls
+    /// report completion tokens (LLM logs report them on every served call; a share well below
+    /// one means a tabular model with a few odd records).
+    public var tokenJudgedShare = 0.8
 
     public init() {}
 
+    /// Which latency a model is judged on.
+    enum LatencyMeasure {
+        case perCall
+        case perCompletionToken
+
+        func histogram(_ window: CapacityWindow) -> QuarterOctaveHistogram {
+            self == .perCall ? window.latency : window.latencyPerToken
+        }
+
+        var unit: String { self == .perCall ? "ms" : "ms per completion token" }
+    }
+
     struct Reference {
+        var measure: LatencyMeasure
         var p95: Double
         var robustSpread: Double
         var failureShare: Double
@@ -57,9 +78,17 @@ public struct CapacityDetector: Sendable {
         return events
     }
 
+    func measure(for windows: [(Int64, CapacityWindow)]) -> LatencyMeasure {
+        let served = windows.reduce(0) { $0 + $1.1.latency.total }
+        let withTokens = windows.reduce(0) { $0 + $1.1.latencyPerToken.total }
+        return served > 0 && Double(withTokens) >= tokenJudgedShare * Double(served) ? .perCompletionToken : .perCall
+    }
+
     func reference(for windows: [(Int64, CapacityWindow)]) -> Reference? {
+        let measure = measure(for: windows)
         let p95s = windows.compactMap { _, window in
-            window.latency.total >= minimumCallsForLatency ? window.latency.quantile(0.95) : nil
+            let histogram = measure.histogram(window)
+            return histogram.total >= minimumCallsForLatency ? histogram.quantile(0.95) : nil
         }.sorted()
         let shares = windows.filter { $0.1.records > 0 }.map { Double($0.1.failures) / Double($0.1.records) }.sorted()
         guard !shares.isEmpty else { return nil }
@@ -73,14 +102,15 @@ public struct CapacityDetector: Sendable {
             calls += window.records
         }
         return Reference(
-            p95: median, robustSpread: 1.4826 * mad, failureShare: calls > 0 ? Double(failures) / Double(calls) : 0)
+            measure: measure, p95: median, robustSpread: 1.4826 * mad,
+            failureShare: calls > 0 ? Double(failures) / Double(calls) : 0)
     }
 
     func flag(start: Int64, window: CapacityWindow, reference: Reference) -> Flag? {
         var p95: Double?
         var slow = false
-        if window.latency.total >= minimumCallsForLatency, reference.p95 > 0, let value = window.latency.quantile(0.95)
-        {
+        let histogram = reference.measure.histogram(window)
+        if histogram.total >= minimumCallsForLatency, reference.p95 > 0, let value = histogram.quantile(0.95) {
             p95 = value
             slow = value >= latencyRatio * reference.p95 && value > reference.p95 + madCount * reference.robustSpread
         }
@@ -118,6 +148,7 @@ public struct CapacityDetector: Sendable {
             ("windows", .integer(Int64(incident.count))),
             ("window_seconds", .integer(length / 1000)),
             ("calls", .integer(Int64(total.records))),
+            ("latency_measure", .text(reference.measure == .perCall ? "per call" : "per completion token")),
             ("reference_p95_ms", .number(Self.rounded(reference.p95))),
             ("latency_windows", .integer(Int64(slowWindows))),
             ("reference_failure_share", .number(Self.rounded(reference.failureShare, places: 4))),
@@ -128,11 +159,13 @@ public struct CapacityDetector: Sendable {
             ("status_5xx", .integer(Int64(total.serverErrors))),
         ]
         if peakP95 > 0 { evidence.insert(("peak_p95_ms", .number(Self.rounded(peakP95))), at: 4) }
-        if let p99 = total.latency.quantile(0.99) { evidence.append(("p99_ms", .number(Self.rounded(p99)))) }
+        if let p99 = reference.measure.histogram(total).quantile(0.99) {
+            evidence.append(("p99_ms", .number(Self.rounded(p99))))
+        }
         var findings: [String] = []
         if slowWindows > 0 {
             findings.append(
-                "p95 latency up to \(EvidenceRounding.fixed(peakP95, 0)) ms against its usual \(EvidenceRounding.fixed(reference.p95, 0)) ms"
+                "p95 latency up to \(EvidenceRounding.fixed(peakP95, 1)) \(reference.measure.unit) against its usual \(EvidenceRounding.fixed(reference.p95, 1))"
             )
         }
         if failingWindows > 0 {

@@ -8,7 +8,7 @@ struct CapacityRecorder: FeatureRecorder {
         guard record.kind == .inference, context.model != SymbolTable.absentSymbol else { return }
         capacity.add(
             model: context.model, status: record.status, latencyMillis: record.latencyMillis,
-            at: record.timestampMillis)
+            completionTokens: record.completionTokens, at: record.timestampMillis)
     }
 
     mutating func finish(into summary: inout AnalysisSummary, symbols: SymbolTable) {

@@ -63,6 +63,10 @@ public struct CapacityWindow: Sendable, Equatable {
     public var unavailable = 0
     public var throttled = 0
     public var latency = QuarterOctaveHistogram()
+    /// Latency per completion token of the served calls that report `completion_tokens`
+    /// (dividing by at least `minimumTokensPerCall`): a language model's speed, which long
+    /// completions do not change the way they change a call's latency.
+    public var latencyPerToken = QuarterOctaveHistogram()
     public var firstMillis: Int64 = .max
     public var lastMillis: Int64 = .min
 
@@ -71,8 +75,15 @@ public struct CapacityWindow: Sendable, Equatable {
     /// Calls that failed for capacity reasons or server faults: 5xx and 429.
     public var failures: Int { serverErrors + throttled }
 
+    /// The fewest tokens a call's latency is divided by. A call's latency is about the time to
+    /// first token plus the tokens times the time per token (generate_logs.py models it as
+    /// 180 ms + 22 ms a token); divided by its own few tokens a short answer would look many
+    /// times slower per token than a long one, so a client asking for short answers would move
+    /// the measure. With at least 32, a 180 ms first token adds at most 6 ms a token.
+    public static let minimumTokensPerCall: Int32 = 32
+
     @inline(__always)
-    mutating func add(status: Int32, latencyMillis: Double, at millis: Int64) {
+    mutating func add(status: Int32, latencyMillis: Double, completionTokens: Int32 = -1, at millis: Int64) {
         records += 1
         if status >= 500 && status < 600 { serverErrors += 1 }
         if status == 503 { unavailable += 1 }
@@ -80,6 +91,9 @@ public struct CapacityWindow: Sendable, Equatable {
         // Failed calls answer fast; their latency would hide the slowness of the served ones.
         if latencyMillis.isFinite && latencyMillis >= 0 && (status < 400 || status >= 600 || status == 0) {
             latency.record(latencyMillis)
+            if completionTokens > 0 {
+                latencyPerToken.record(latencyMillis / Double(max(completionTokens, Self.minimumTokensPerCall)))
+            }
         }
         if millis < firstMillis { firstMillis = millis }
         if millis > lastMillis { lastMillis = millis }
@@ -91,11 +105,12 @@ public struct CapacityWindow: Sendable, Equatable {
         unavailable += other.unavailable
         throttled += other.throttled
         latency.merge(other.latency)
+        latencyPerToken.merge(other.latencyPerToken)
         firstMillis = min(firstMillis, other.firstMillis)
         lastMillis = max(lastMillis, other.lastMillis)
     }
 
-    static let footprint = QuarterOctaveHistogram.bucketCount * 4 + 128
+    static let footprint = 2 * QuarterOctaveHistogram.bucketCount * 4 + 128
 }
 
 /// Per model, a `CapacityWindow` for every short window (5 minutes to start with): what the
@@ -120,11 +135,14 @@ public struct CapacityWindows<Model: Hashable & Sendable>: Sendable {
     }
 
     @inline(__always)
-    mutating func add(model: Model, status: Int32, latencyMillis: Double, at millis: Int64) {
+    mutating func add(
+        model: Model, status: Int32, latencyMillis: Double, completionTokens: Int32 = -1, at millis: Int64
+    ) {
         let key = Key(model: model, windowStartMillis: ChunkAggregator.floor(millis, to: windowMillis))
         let before = windows.count
         // One hash lookup, the window changed in place.
-        windows[key, default: CapacityWindow()].add(status: status, latencyMillis: latencyMillis, at: millis)
+        windows[key, default: CapacityWindow()].add(
+            status: status, latencyMillis: latencyMillis, completionTokens: completionTokens, at: millis)
         if windows.count > before && windows.count * CapacityWindow.footprint > budget { coarsenToFit() }
     }
 
