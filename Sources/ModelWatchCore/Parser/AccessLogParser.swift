@@ -14,6 +14,8 @@ public struct AccessLogParser: Sendable {
     }
 
     public func parse(_ line: UnsafeMutableRawBufferPointer, into record: inout ParsedRecord) throws(LineRejection) {
+        // Once per line: every span made below then fits 32 bits (`ByteSpan`).
+        precondition(line.count <= ByteSpan.maximumLineLength, "line longer than a byte span can address")
         var furthest = 0
         for format in formats {
             record.reset(kind: .access)
@@ -59,7 +61,7 @@ public struct AccessLogParser: Sendable {
                 } else {
                     while index < line.count && line[index] != UInt8(ascii: " ") { index += 1 }
                 }
-                var span = ByteSpan(start: start, count: index - start)
+                var span = ByteSpan(withinCheckedLine: start, count: index - start)
                 if span.count == 1 && line[start] == UInt8(ascii: "-") { span = .absent }
                 if let failure = assign(role, span, line, &record, &sawTime, &forwardedFor, &user) {
                     return .failure(failure)
@@ -94,7 +96,7 @@ public struct AccessLogParser: Sendable {
                 valueEnd = index
             }
             if valueEnd < valueStart { valueEnd = valueStart }
-            var span = ByteSpan(start: valueStart, count: valueEnd - valueStart)
+            var span = ByteSpan(withinCheckedLine: valueStart, count: valueEnd - valueStart)
             if span.count == 1 && line[valueStart] == UInt8(ascii: "-") { span = .absent }
             guard let role = Self.extraRole(name) else { continue }
             if let failure = assign(role, span, line, &record, &sawTime, &forwardedFor, &user) {
@@ -108,7 +110,8 @@ public struct AccessLogParser: Sendable {
             let limit = Int(forwardedFor.start + forwardedFor.count)
             while end < limit && line[end] != UInt8(ascii: ",") && line[end] != UInt8(ascii: " ") { end += 1 }
             if end > Int(forwardedFor.start) {
-                record.address = ByteSpan(start: Int(forwardedFor.start), count: end - Int(forwardedFor.start))
+                record.address = ByteSpan(
+                    withinCheckedLine: Int(forwardedFor.start), count: end - Int(forwardedFor.start))
             }
         }
         if record.client.isAbsent { record.client = user }
@@ -167,14 +170,14 @@ public struct AccessLogParser: Sendable {
             let end = start + Int(span.count)
             var index = start
             while index < end && line[index] != UInt8(ascii: " ") { index += 1 }
-            record.method = ByteSpan(start: start, count: index - start)
+            record.method = ByteSpan(withinCheckedLine: start, count: index - start)
             if index < end {
                 let pathStart = index + 1
                 var pathEnd = end
                 var scan = end - 1
                 while scan > pathStart && line[scan] != UInt8(ascii: " ") { scan -= 1 }
                 if scan > pathStart { pathEnd = scan }
-                record.path = ByteSpan(start: pathStart, count: pathEnd - pathStart)
+                record.path = ByteSpan(withinCheckedLine: pathStart, count: pathEnd - pathStart)
             }
         case .method: record.method = span
         case .uri: record.path = span

@@ -24,6 +24,8 @@ struct JSONByteScanner {
     let maximumDepth: Int
 
     init(_ bytes: UnsafeMutableRawBufferPointer, maximumDepth: Int) {
+        // Once per line: every span the scanner makes then fits 32 bits (`ByteSpan`).
+        precondition(bytes.count <= ByteSpan.maximumLineLength, "line longer than a byte span can address")
         self.bytes = bytes
         self.maximumDepth = maximumDepth
     }
@@ -94,7 +96,7 @@ struct JSONByteScanner {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return ByteSpan(start: start, count: index - 1 - start)
+                return ByteSpan(withinCheckedLine: start, count: index - 1 - start)
             }
             if byte == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
             if byte < 0x20 { throw LineRejection(.malformedJSON, at: index) }
@@ -127,7 +129,7 @@ struct JSONByteScanner {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return ByteSpan(start: start, count: write - start)
+                return ByteSpan(withinCheckedLine: start, count: write - start)
             case UInt8(ascii: "\\"):
                 guard index + 1 < bytes.count else { throw LineRejection(.malformedJSON, at: index) }
                 let escaped = bytes[index + 1]
@@ -347,7 +349,7 @@ struct JSONByteScanner {
         let start = index
         switch try readScalarOrSkip() {
         case .string(let span): return span
-        case .number: return ByteSpan(start: start, count: index - start)
+        case .number: return ByteSpan(withinCheckedLine: start, count: index - start)
         default: return .absent
         }
     }

@@ -21,6 +21,17 @@ public struct ByteSpan: Equatable, Sendable {
         self.count = Int32(count)
     }
 
+    /// A span a parser builds inside a line whose length it checked once against
+    /// `maximumLineLength` (`JSONByteScanner.init`, `AccessLogParser.parse`): every offset inside
+    /// such a line fits 32 bits by construction, so the hot path skips the per-span check of
+    /// `init(start:count:)` (debug builds still assert it).
+    @inline(__always)
+    init(withinCheckedLine start: Int, count: Int) {
+        assert(start >= 0 && start <= Self.maximumLineLength && count <= Self.maximumLineLength)
+        self.start = Int32(truncatingIfNeeded: start)
+        self.count = Int32(truncatingIfNeeded: count)
+    }
+
     init(start: Int32, count: Int32) {
         self.start = start
         self.count = count
@@ -55,7 +66,7 @@ public struct ByteSpan: Equatable, Sendable {
     func checkedRange(within lineCount: Int) -> Range<Int> {
         let lower = Int(start)
         let upper = lower + Int(max(0, count))
-        precondition(lower >= 0 && upper <= lineCount, "byte span \(lower)..<\(upper) outside a \(lineCount)-byte line")
+        precondition(lower >= 0 && upper <= lineCount, "byte span outside its line")
         return lower..<upper
     }
 }
