@@ -50,8 +50,18 @@ def events(path):
     return found
 
 
-def serious(found):
-    return {key: (e["type"], e["severity"]) for key, e in found.items() if SEVERITIES.index(e["severity"]) >= 2}
+def serious(found, root):
+    """Medium+ incidents keyed by type, start and entity, the archive folder left out of source
+    paths (the batch run and the nights read the same files from two folders, so ids differ)."""
+    keyed = {}
+    for event in found.values():
+        if SEVERITIES.index(event["severity"]) < 2:
+            continue
+        entity = dict(event["entity"])
+        if "source" in entity:
+            entity["source"] = os.path.relpath(entity["source"], root)
+        keyed[f'{event["type"]} {event["start"]} {json.dumps(entity, sort_keys=True)}'] = event["severity"]
+    return keyed
 
 
 def hostile_lines(day):
@@ -104,8 +114,8 @@ def main():
         union.update(events(out + ".jsonl"))
 
     failures = []
-    batch = serious(events(batch_events))
-    nightly = serious(union)
+    batch = serious(events(batch_events), full)
+    nightly = serious(union, archive)
     for key in sorted(set(batch) | set(nightly)):
         if batch.get(key) != nightly.get(key):
             failures.append(f"incident {key}: batch {batch.get(key)}, nights {nightly.get(key)}")
