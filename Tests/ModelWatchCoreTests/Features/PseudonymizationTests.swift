@@ -35,8 +35,13 @@ import Testing
         let hidden = try Self.run(key: Self.key)
         let plainText = Self.outputs(plain)
         let hiddenText = Self.outputs(hidden)
-        // The sample's extraction client and a scanner address, named in the plain outputs.
-        for secret in ["k-5c4a11", "45.155.205.233"] {
+        // The sample's extraction client and the busiest clients and addresses of both log
+        // families, each named in the plain outputs.
+        let busiest = [plain.summary.gateway, plain.summary.inference].flatMap {
+            $0.clients.top(3).map(\.key) + $0.addresses.top(3).map(\.key)
+        }
+        #expect(busiest.count >= 8)
+        for secret in ["k-5c4a11"] + busiest {
             #expect(plainText.contains(secret))
             #expect(!hiddenText.contains(secret), "\(secret) leaked")
         }
