@@ -198,14 +198,17 @@ extension TimeOrderCheck: StateCodable {
     }
 
     public init(from reader: inout StateReader) throws(StateFileError) {
-        self.init(toleranceMillis: try reader.readDuration())
+        let tolerance = try reader.readMillis()
+        try reader.check(tolerance >= 0, "a negative time-order tolerance")
+        self.init(toleranceMillis: tolerance)
         nextSequence = try reader.readCount()
         records = try reader.readCount()
         latestMillis = try reader.readMillis()
         previousMillis = try reader.readMillis()
         behind = try reader.readBool()
         backwardSteps = try reader.readCount()
-        largestStepMillis = try reader.readDuration()
+        largestStepMillis = try reader.readMillis()
+        try reader.check(largestStepMillis >= 0, "a negative backward step")
         firstEpisode = try reader.readOptional(BackwardEpisode.self)
         let hostCount = try reader.readLength()
         try reader.check(hostCount <= Self.hostLimit, "more time-order hosts than kept")
