@@ -95,8 +95,13 @@ public struct SummaryReport {
     static func problem(of source: SourceStatistics) -> String? {
         let path = TerminalText.sanitize(source.path)
         if let readError = source.readError { return TerminalText.sanitize(readError) }
-        if let skipped = source.skipReason { return path + ": skipped, " + skipped }
         var parts: [String] = []
+        if let ratio = source.compressionRatio, ratio >= SourceStatistics.extremeCompressionRatio {
+            parts.append(
+                "decompressed to \(Int(ratio)) times its size (\(source.bytesRead) bytes to \(source.bytesDecoded)): no log compresses that well, so this is probably padding or a decompression bomb; it was read in bounded memory"
+            )
+        }
+        if let skipped = source.skipReason { return ([path + ": skipped, " + skipped] + parts).joined(separator: "; ") }
         if let ending = source.gzipEnding, ending != .complete {
             let offset = source.damageOffset ?? source.bytesRead
             switch ending {
@@ -109,11 +114,6 @@ public struct SummaryReport {
                 )
             case .complete: break
             }
-        }
-        if let ratio = source.compressionRatio, ratio >= SourceStatistics.extremeCompressionRatio {
-            parts.append(
-                "decompressed to \(Int(ratio)) times its size (\(source.bytesRead) bytes to \(source.bytesDecoded)): no log compresses that well, so this is probably padding or a decompression bomb; it was read in bounded memory"
-            )
         }
         if let first = source.firstRejection, source.damagedLines > 0 {
             let offsetKind = source.compression == .gzip ? "decoded byte" : "byte"

@@ -203,6 +203,7 @@ extension CapacityWindow: StateCodable {
         writer.write(unavailable)
         writer.write(throttled)
         writer.write(latency)
+        writer.write(latencyPerToken)
         writer.write(firstMillis)
         writer.write(lastMillis)
     }
@@ -214,6 +215,7 @@ extension CapacityWindow: StateCodable {
         unavailable = try reader.readCount()
         throttled = try reader.readCount()
         latency = try reader.read()
+        latencyPerToken = try reader.read()
         firstMillis = try reader.readMillis()
         lastMillis = try reader.readMillis()
     }
