@@ -79,7 +79,10 @@ struct Analyze: ParsableCommand {
     @Option(help: "Memory (MiB) each worker's window table may use before windows grow longer.")
     var windowBudgetMb: Int = AnalysisOptions.defaultWindowBudget >> 20
 
-    @Option(help: "Memory (MiB) for the per-client abuse windows before they grow longer (each worker's; never divided by --threads).")
+    @Option(
+        help:
+            "Memory (MiB) for the per-client abuse windows before they grow longer (each worker's; never divided by --threads)."
+    )
     var abuseBudgetMb: Int = 32
 
     @Option(help: "How many clients and addresses to list.")
