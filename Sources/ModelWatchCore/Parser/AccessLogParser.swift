@@ -187,7 +187,7 @@ public struct AccessLogParser: Sendable {
             }
             record.status = Int32(status)
         case .bytesSent:
-            if let bytes = Self.decimal(value) { record.responseBytes = Int64(bytes) }
+            if let bytes = Self.decimal(value) { record.responseBytes = Int64(clampingNumber: bytes) }
         case .referer, .ignored: break
         case .userAgent: record.userAgent = span
         case .requestTimeSeconds:

@@ -73,13 +73,13 @@ public struct InferenceLineParser: Sendable {
         case .latency: record.latencyMillis = try scanner.readOptionalNumber()
         case .status:
             let value = try scanner.readOptionalNumber()
-            if value.isFinite { record.status = Int32(clamping: Int(value)) }
+            if value.isFinite { record.status = Int32(clampingNumber: value) }
         case .promptTokens:
             let value = try scanner.readOptionalNumber()
-            if value.isFinite { record.promptTokens = Int32(clamping: Int(value)) }
+            if value.isFinite { record.promptTokens = Int32(clampingNumber: value) }
         case .completionTokens:
             let value = try scanner.readOptionalNumber()
-            if value.isFinite { record.completionTokens = Int32(clamping: Int(value)) }
+            if value.isFinite { record.completionTokens = Int32(clampingNumber: value) }
         case .score: record.score = try scanner.readOptionalNumber()
         case .prediction:
             switch try scanner.readScalarOrSkip() {
@@ -98,7 +98,7 @@ public struct InferenceLineParser: Sendable {
         case .topLogprobs:
             let value = try scanner.readOptionalNumber()
             if value.isFinite {
-                record.topLogprobs = Int32(clamping: Int(value))
+                record.topLogprobs = Int32(clampingNumber: value)
                 if value > 0 { record.asksLogprobs = true }
             }
         case .features:

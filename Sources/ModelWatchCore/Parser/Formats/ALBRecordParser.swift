@@ -65,7 +65,7 @@ public struct ALBRecordParser: Sendable {
                     record.status = Int32(status)
                 }
             case 11:
-                if let bytes = AccessLogParser.decimal(value) { record.responseBytes = Int64(bytes) }
+                if let bytes = AccessLogParser.decimal(value) { record.responseBytes = Int64(clampingNumber: bytes) }
             case 12:
                 splitRequest(field, text)
                     .map { method, path in

@@ -44,10 +44,10 @@ public struct GCPLoadBalancerRecordParser: Sendable {
                 record.path = AccessURL.pathAndQuery(try scanner.readOptionalString(), in: line)
             } else if key.equals("status") {
                 let status = try scanner.readOptionalNumber()
-                if status.isFinite { record.status = Int32(clamping: Int(status)) }
+                if status.isFinite { record.status = Int32(clampingNumber: status) }
             } else if key.equals("responseSize") {
                 let size = try scanner.readOptionalNumber()
-                if size.isFinite && size >= 0 { record.responseBytes = Int64(size) }
+                if size.isFinite && size >= 0 { record.responseBytes = Int64(clampingNumber: size) }
             } else if key.equals("userAgent") {
                 record.userAgent = try scanner.readOptionalString()
             } else if key.equals("remoteIp") {

@@ -30,7 +30,7 @@ extension JSONByteScanner {
     /// A number (or a quoted number) as a non-negative count clamped to Int32; -1 when absent.
     mutating func readCount() throws(LineRejection) -> Int32 {
         let value = try readOptionalNumber()
-        return value.isFinite && value >= 0 ? Int32(clamping: Int(value)) : -1
+        return value.isFinite && value >= 0 ? Int32(clampingNumber: value) : -1
     }
 
     /// Where the value that starts here begins (after blank space): for the error offsets.

@@ -59,7 +59,7 @@ public struct KongAIRecordParser: Sendable {
                     repeat {
                         if try scanner.readKey().equals("status") {
                             let status = try scanner.readOptionalNumber()
-                            if status.isFinite { record.status = Int32(clamping: Int(status)) }
+                            if status.isFinite { record.status = Int32(clampingNumber: status) }
                         } else {
                             try scanner.skipValue(depth: 2)
                         }

@@ -51,10 +51,10 @@ public struct NginxJSONRecordParser: Sendable {
                     record.path = Self.present(try scanner.readOptionalString(), scanner)
                 } else if key.equals("status") {
                     let status = try scanner.readOptionalNumber()
-                    if status.isFinite { record.status = Int32(clamping: Int(status)) }
+                    if status.isFinite { record.status = Int32(clampingNumber: status) }
                 } else if key.equals("body_bytes_sent") {
                     let bytes = try scanner.readOptionalNumber()
-                    if bytes.isFinite && bytes >= 0 { record.responseBytes = Int64(bytes) }
+                    if bytes.isFinite && bytes >= 0 { record.responseBytes = Int64(clampingNumber: bytes) }
                 } else if key.equals("request_time") {
                     let seconds = try scanner.readOptionalNumber()
                     if seconds.isFinite { record.latencyMillis = seconds * 1000 }
