@@ -230,12 +230,14 @@ public struct SummaryReport {
         return out
     }
 
-    /// Columns the summary fits in: the terminal's width when standard output is one, else
-    /// `$COLUMNS` when set; a file or pipe without it gets whole lines (scripts grep them), as
-    /// `ls` and `git` do.
+    /// Columns the summary fits in when standard output is a terminal: its width, or
+    /// `$COLUMNS` when the terminal does not say. A file or pipe always gets whole lines, whatever
+    /// the environment (scripts grep them, and test runners and `watch` export `COLUMNS`), so
+    /// the same input prints the same summary wherever it is captured.
     public static let terminalWidth: Int = {
+        guard isatty(1) != 0 else { return .max }
         var size = winsize()
-        if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= minimumWidth {
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= minimumWidth {
             return Int(size.ws_col)
         }
         if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns >= minimumWidth {
