@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs `modelwatch analyze DIR` with several --threads values and checks that the events are the
-same: every field of every event, except the evidence and message of abuse.extraction, whose
-PRADA statistics are computed per worker (README, "Approximations"); its type, severity, window,
-entity and id must still match. Exit 1 on a difference, listing it.
+same: every field of every event, except the evidence and message of the abuse.* events, whose
+order-dependent figures (PRADA distances, perturbation checks, calls after the first 429) are
+taken per worker (README, "Approximations"); their type, severity, window, entity, count and id
+must still match. Exit 1 on a difference, listing it.
 
 usage: compare_thread_counts.py DIR --binary PATH [--threads 1 2 7 32] [--config FILE]"""
 import argparse
@@ -26,7 +27,7 @@ def events(binary, folder, threads, config):
         lines = [json.loads(line) for line in f]
     os.unlink(path)
     for event in lines:
-        if event["type"].startswith("abuse.extraction"):
+        if event["type"].startswith("abuse."):
             event.pop("evidence", None)
             event.pop("message", None)
     return [json.dumps(event, sort_keys=True) for event in lines]
