@@ -146,9 +146,15 @@ public enum TimestampParser {
         }
     }
 
+    /// The largest magnitude `formatRFC3339` formats as itself (the state reader's `millisLimit`).
+    static let formattableMillis: Int64 = 1 << 50
+
     /// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds, e.g.
     /// `2026-11-17T00:01:35.971Z`; whole seconds drop the fraction: `2026-11-17T00:01:35Z`.
-    public static func formatRFC3339(millis: Int64) -> String {
+    /// Total: an instant past ±2^50 ms (about 35,000 years; the `.min`/`.max` sentinels of an
+    /// empty range, a damaged state) is formatted as that bound rather than overflowing.
+    public static func formatRFC3339(millis unclamped: Int64) -> String {
+        let millis = min(max(unclamped, -formattableMillis), formattableMillis)
         let totalSeconds = Int(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
         let milli = Int(millis - Int64(totalSeconds) * 1000)
         var days = totalSeconds / 86_400

@@ -46,6 +46,15 @@ import Testing
         #expect(summary.sources.map(\.lines).reduce(0, +) == 2)
     }
 
+    @Test func everyInstantFormatsWithoutOverflow() {
+        // The empty-range sentinels reach the formatter from a damaged state file.
+        let instants: [Int64] = [.min, .max, .min + 1, -(1 << 50) - 1, 1 << 50, 0]
+        for millis in instants {
+            #expect(TimestampParser.formatRFC3339(millis: millis).hasSuffix("Z"))
+        }
+        #expect(TimestampParser.formatRFC3339(millis: 0) == "1970-01-01T00:00:00Z")
+    }
+
     @Test func clampingCoversTheEdges() {
         #expect(Int32(clampingNumber: .nan) == 0)
         #expect(Int32(clampingNumber: .infinity) == .max)
