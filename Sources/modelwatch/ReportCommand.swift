@@ -126,7 +126,11 @@ struct Report: ParsableCommand {
             if events == "-" {
                 FileHandle.standardError.write(Data(text.utf8))
             } else {
-                print(text, terminator: "")
+                // Through OutputFile like every other output: a full standard output is exit 3,
+                // a closed one (`| head`) ends quietly.
+                try untilStandardOutputCloses { () throws(OutputError) in
+                    try OutputFile.write(text, to: "-", name: "summary")
+                }
             }
         }
         if let failOn, let threshold = Severity(name: failOn),
