@@ -80,6 +80,14 @@ struct Report: ParsableCommand {
                 throw ValidationError("\(flag) takes a date as YYYY-MM-DD or 'yesterday', not '\(value)'")
             }
         }
+        // `YYYY-MM-DD` labels order as text. A night after the last charted day would be saved
+        // but never shown, which no one means.
+        let nowMillis = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if let since, let until, let sinceDay = Self.day(since, nowMillis: nowMillis),
+            let untilDay = Self.day(until, nowMillis: nowMillis), untilDay < sinceDay
+        {
+            throw ValidationError("--until \(until) is before --since \(since): tonight's night would not be charted")
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard windowSeconds >= 1 else { throw ValidationError("--window-seconds must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
