@@ -65,9 +65,23 @@ public struct PartialLossDetector: Sendable {
         var expected = 0.0
     }
 
+    /// A host's improbable drop in volume, before the join is asked whether records were lost.
+    struct Drop {
+        var host: String
+        var run: Run
+        var startMillis: Int64
+        var endMillis: Int64
+    }
+
     /// The events for `summary`; `silences` are the gap detector's events, whose hosts' silent
     /// spells are not partial losses.
     public func events(for summary: AnalysisSummary, silences: [Event] = []) -> [Event] {
+        drops(in: summary, silences: silences).compactMap { joinedEvent(for: $0, summary: summary) }
+    }
+
+    /// The volume test alone: runs of short windows that are improbable at the host's usual
+    /// share of the gateway, outside the host's silences.
+    func drops(in summary: AnalysisSummary, silences: [Event]) -> [Drop] {
         let timeline = summary.activity
         let bucket = timeline.bucketMillis
         let streams = timeline.streams.sorted()
@@ -91,7 +105,7 @@ public struct PartialLossDetector: Sendable {
         }
         let hostWindows = hosts.map(windows)
         let windowMillis = perWindow * bucket
-        var events: [Event] = []
+        var drops: [Drop] = []
         for (position, host) in hosts.enumerated() {
             let own = hostWindows[position]
             guard own.reduce(0, +) >= Double(minimumRecords), let active = timeline.activeRange(of: host) else {
@@ -143,14 +157,12 @@ public struct PartialLossDetector: Sendable {
                 let silent = silences.contains {
                     $0.entity.host == host.name && $0.startMillis < endMillis && $0.endMillis > startMillis
                 }
-                guard !silent,
-                    let event = joinedEvent(
-                        host: host.name, run: run, startMillis: startMillis, endMillis: endMillis, summary: summary)
-                else { continue }
-                events.append(event)
+                if !silent {
+                    drops.append(Drop(host: host.name, run: run, startMillis: startMillis, endMillis: endMillis))
+                }
             }
         }
-        return events
+        return drops
     }
 
     /// The median over windows in `range` of `own / reference`, where the reference wrote at
@@ -184,9 +196,8 @@ public struct PartialLossDetector: Sendable {
     }
 
     /// The event for a drop whose gateway requests went unjoined improbably often, or nil.
-    private func joinedEvent(
-        host: String, run: Run, startMillis: Int64, endMillis: Int64, summary: AnalysisSummary
-    ) -> Event? {
+    private func joinedEvent(for drop: Drop, summary: AnalysisSummary) -> Event? {
+        let (host, run, startMillis, endMillis) = (drop.host, drop.run, drop.startMillis, drop.endMillis)
         var sampled = 0.0
         var unjoined = 0.0
         var aroundSampled = 0.0
