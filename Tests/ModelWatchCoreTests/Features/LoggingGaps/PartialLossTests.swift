@@ -212,16 +212,16 @@ import Testing
     /// A stray stamp decades away widens the windows instead of allocating one per five minutes.
     @Test func aStrayStampDecadesAwayStaysBounded() {
         var summary = AnalysisSummary(windowMillis: 300_000, sources: [])
+        let gateway = ActivityStream(kind: .access, name: "gw", isHost: false)
         for minute in 0..<600 {
             for host in ["h1", "h2"] {
                 summary.activity.add(
                     ActivityStream(kind: .inference, name: host, isHost: true),
                     at: Fixture.base + Int64(minute) * Fixture.minute)
             }
-            summary.activity.add(
-                ActivityStream(kind: .access, name: "gw", isHost: false), at: Fixture.base + Int64(minute) * Fixture.minute)
+            summary.activity.add(gateway, at: Fixture.base + Int64(minute) * Fixture.minute)
         }
-        summary.activity.add(ActivityStream(kind: .access, name: "gw", isHost: false), at: 86_400_000)
+        summary.activity.add(gateway, at: 86_400_000)
         summary.requestSamples.record(hash: 0, kind: .access, millis: Fixture.base, source: 0) { nil }
         let detector = PartialLossDetector()
         #expect(detector.drops(in: summary, silences: []).isEmpty)
