@@ -154,6 +154,24 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         return result
     }
 
+    /// Counts of `stream` summed over `count` windows of `bucketsPerWindow` buckets each, the
+    /// first starting at bucket `first`; records outside them are left out. It walks the stream's
+    /// blocks, so its cost follows what was written, not the time span (a stray stamp years off
+    /// allocates nothing).
+    public func windowTotals(of stream: Stream, from first: Int64, bucketsPerWindow: Int64, count: Int) -> [Double] {
+        var totals = [Double](repeating: 0, count: count)
+        let perBlock = Int64(Self.bucketsPerBlock)
+        for (key, counts) in storedBlocks where key.stream == stream {
+            for (slot, value) in counts.enumerated() where value > 0 {
+                let offset = key.block * perBlock + Int64(slot) - first
+                guard offset >= 0 else { continue }
+                let window = offset / bucketsPerWindow
+                if window < Int64(count) { totals[Int(window)] += Double(value) }
+            }
+        }
+        return totals
+    }
+
     /// First and last bucket index in which `stream` wrote anything.
     public func activeRange(of stream: Stream) -> ClosedRange<Int64>? {
         let perBlock = Int64(Self.bucketsPerBlock)

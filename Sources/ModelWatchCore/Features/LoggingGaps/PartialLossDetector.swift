@@ -54,6 +54,9 @@ public struct PartialLossDetector: Sendable {
     public var baselineMarginMillis: Int64 = 3 * 3_600_000
     /// Hosts with fewer records are too sparse to have a usual share.
     public var minimumRecords = 200
+    /// At most this many windows (a year and a quarter of five-minute ones, 1 MiB of counts per
+    /// stream): a longer span, or stray stamps far apart, widen the windows instead.
+    public var maximumWindows = 131_072
 
     public init() {}
 
@@ -91,14 +94,13 @@ public struct PartialLossDetector: Sendable {
         let ranges = streams.compactMap { timeline.activeRange(of: $0) }
         guard let rangeFirst = ranges.map(\.lowerBound).min(), let rangeLast = ranges.map(\.upperBound).max()
         else { return [] }
-        let perWindow = max(1, windowMillis / bucket)
+        // Windows widen when the span would need more than `maximumWindows` of them.
+        let span = rangeLast - rangeFirst + 1
+        let perWindow = max(1, windowMillis / bucket, (span + Int64(maximumWindows) - 1) / Int64(maximumWindows))
         let first = ChunkAggregator.floor(rangeFirst, to: perWindow)
         let windowCount = Int((rangeLast - first) / perWindow + 1)
         func windows(of stream: ActivityStream) -> [Double] {
-            var result = [Double](repeating: 0, count: windowCount)
-            let counts = timeline.counts(of: stream, from: first, through: first + Int64(windowCount) * perWindow - 1)
-            for (index, count) in counts.enumerated() { result[index / Int(perWindow)] += Double(count) }
-            return result
+            timeline.windowTotals(of: stream, from: first, bucketsPerWindow: perWindow, count: windowCount)
         }
         let gateway = gateways.map(windows).reduce(into: [Double](repeating: 0, count: windowCount)) {
             for index in $0.indices { $0[index] += $1[index] }

@@ -190,4 +190,40 @@ import Testing
         let upper = PartialLossDetector.upperTailLogBound(observed: 50, mean: 30)
         #expect(abs(upper - -5.5413) < 0.001 && upper > -7.56)
     }
+
+    /// Window totals agree with the bucket counts summed (the oracle), for several window sizes
+    /// and after the timeline coarsened.
+    @Test(arguments: [1, 5, 7, 64])
+    func windowTotalsAreTheBucketCountsSummed(bucketsPerWindow: Int64) {
+        var random = Fixture.Random(state: 5)
+        var timeline = ActivityTimeline<String>(maximumBlocks: 12)
+        for _ in 0..<20_000 {
+            let stream = random.next() < 0.5 ? "a" : "b"
+            timeline.add(stream, at: Fixture.base + Int64(random.next() * 2_000 * Double(Fixture.minute)))
+        }
+        let first = Fixture.base / timeline.bucketMillis - 3
+        let count = 40
+        let buckets = timeline.counts(of: "a", from: first, through: first + bucketsPerWindow * Int64(count) - 1)
+        var oracle = [Double](repeating: 0, count: count)
+        for (index, value) in buckets.enumerated() { oracle[index / Int(bucketsPerWindow)] += Double(value) }
+        #expect(timeline.windowTotals(of: "a", from: first, bucketsPerWindow: bucketsPerWindow, count: count) == oracle)
+    }
+
+    /// A stray stamp decades away widens the windows instead of allocating one per five minutes.
+    @Test func aStrayStampDecadesAwayStaysBounded() {
+        var summary = AnalysisSummary(windowMillis: 300_000, sources: [])
+        let gateway = ActivityStream(kind: .access, name: "gw", isHost: false)
+        for minute in 0..<600 {
+            for host in ["h1", "h2"] {
+                summary.activity.add(
+                    ActivityStream(kind: .inference, name: host, isHost: true),
+                    at: Fixture.base + Int64(minute) * Fixture.minute)
+            }
+            summary.activity.add(gateway, at: Fixture.base + Int64(minute) * Fixture.minute)
+        }
+        summary.activity.add(gateway, at: 86_400_000)
+        summary.requestSamples.record(hash: 0, kind: .access, millis: Fixture.base, source: 0) { nil }
+        let detector = PartialLossDetector()
+        #expect(detector.drops(in: summary, silences: []).isEmpty)
+    }
 }
