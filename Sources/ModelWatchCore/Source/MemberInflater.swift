@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Which inflate implementation decodes gzip members.
 ///
 /// Both decode the same bytes and report the same endings (`GzipMemberReader.Ending`); they
@@ -15,12 +21,6 @@ public enum InflateBackend: String, Sendable, CaseIterable {
         return InflateBackend(rawValue: name) ?? .isal
     }()
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// What one call of `MemberInflater.feed` did to the current member.
 struct MemberStep {
