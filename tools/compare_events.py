@@ -3,9 +3,9 @@
 
     python3 tools/compare_events.py OLD_BINARY NEW_BINARY [--work DIR] [--threads N]
 
-Each binary runs `analyze` on `samples/` and on the three generated scenarios (the seeds `.ci/run`
-judges: `scenario_ops.py --seed 31`, `scenario_drift.py --seed 7`, `scenario_abuse.py --seed 5`),
-with the same paths and options, writing events as JSON lines. The two event lists must hold the
+Each binary runs `analyze` on `samples/` and on the four generated scenarios (the seeds `.ci/run`
+judges: `scenario_ops.py --seed 31`, `scenario_drift.py --seed 7`, `scenario_abuse.py --seed 5`,
+`scenario_holdout.py --seed 11`), with the same paths and options, writing events as JSON lines. The two event lists must hold the
 same events, compared by (id, type, severity, start, end, entity): a refactoring that changes
 none of the detectors' logic keeps all six.
 
@@ -28,7 +28,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCENARIOS = [("scenario_ops.py", 31), ("scenario_drift.py", 7), ("scenario_abuse.py", 5)]
+SCENARIOS = [("scenario_ops.py", 31), ("scenario_drift.py", 7), ("scenario_abuse.py", 5),
+             ("scenario_holdout.py", 11)]
 IDENTITY = ("id", "type", "severity", "start", "end")
 
 

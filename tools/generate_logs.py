@@ -9,6 +9,7 @@ Subcommands (one function per scenario; add new scenarios the same way, see `SCE
     samples  --out DIR [--seed N]                 small fixture set with injected incidents
     large    --out FILE.gz --mb 500 [--seed N]    one big gzip file of inference lines
     archive  --out DIR --files 8 --mb-per-file 64 multi-file gzip archive (threads-scaling bench)
+    gateway  --out DIR --files 4 --mb-per-file 80 rotated nginx access logs (3 gzip + 1 plain)
 
 Every output is a pure function of the arguments: the same seed gives the same bytes (gzip members
 are written with mtime 0, no file name, OS=3, by this process's zlib; `--compressor gzip|pigz`
@@ -1127,10 +1128,17 @@ class DiurnalClock:
 
 
 def stream_inference(sink, rng: Random, pop: Population, target_bytes: int, clock: DiurnalClock,
-                     hosts: list[str], chunk_bytes: int = 1 << 20, member_bytes: int = 0):
-    """Writes inference lines until `target_bytes` (uncompressed); constant memory. Returns (lines, bytes)."""
+                     hosts: list[str], chunk_bytes: int = 1 << 20, member_bytes: int = 0, member_ms: int = 0,
+                     render=None):
+    """Writes inference lines until `target_bytes` (uncompressed); constant memory. Returns (lines, bytes).
+
+    A new gzip member starts every `member_bytes` uncompressed bytes, or (`member_ms`) at the first chunk
+    boundary after the clock enters a new period of that length (one member per hour, as a logger that
+    reopens its gzip stream hourly writes). `render(rng, call)` turns a call into its line (default: the
+    inference JSON line; the gateway scenario passes the access-log line instead)."""
     written = lines = 0
     since_member = 0
+    member_period = None
     buf, size = [], 0
     last_ts = 0
     n_hosts = len(hosts)
@@ -1156,7 +1164,7 @@ def stream_inference(sink, rng: Random, pop: Population, target_bytes: int, cloc
             c.ts_style = "epoch_ms"
         elif c.host == "inf-2":
             c.ts_style = "+01:00"
-        line = inference_line(c)
+        line = inference_line(c) if render is None else render(rng, c)
         buf.append(line)
         size += len(line)
         lines += 1
@@ -1166,9 +1174,14 @@ def stream_inference(sink, rng: Random, pop: Population, target_bytes: int, cloc
             written += len(data)
             since_member += len(data)
             buf, size = [], 0
-            if member_bytes and since_member >= member_bytes and written < target_bytes:
+            period = ts // member_ms if member_ms else None
+            if member_period is None:
+                member_period = period
+            new_period = member_ms and period != member_period
+            if ((member_bytes and since_member >= member_bytes) or new_period) and written < target_bytes:
                 sink.new_member()
                 since_member = 0
+                member_period = period
     if buf:
         data = "".join(buf).encode()
         sink.write(data)
@@ -1186,7 +1199,8 @@ def cmd_large(args) -> None:
     d = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(d, exist_ok=True)
     sink = ThreadedGzipSink(args.out, args.level, args.compressor)
-    lines, written = stream_inference(sink, rng, pop, target, clock, hosts, member_bytes=int(args.member_mb * 1_000_000))
+    lines, written = stream_inference(sink, rng, pop, target, clock, hosts, member_bytes=int(args.member_mb * 1_000_000),
+                                      member_ms=int(args.member_hours * MS_PER_HOUR))
     sink.close()
     dt = time.time() - t0
     gz = os.path.getsize(args.out)
@@ -1228,6 +1242,44 @@ def cmd_archive(args) -> None:
         args.out, len(jobs), total_lines, total_bytes / 1e6, total_gz / 1e6, dt, workers, total_bytes / 1e6 / dt))
 
 
+def _gateway_line(rng: Random, call: Call) -> str:
+    return access_for_call(rng, call).line()
+
+
+def _gateway_file(job):
+    path, seed, index, mb, day_start, days, clients, level = job
+    pop = Population(Random("%d:population" % seed), n=clients)
+    rng = Random("%d:gateway:%d" % (seed, index))
+    clock = DiurnalClock(day_start, days)
+    if path.endswith(".gz"):
+        sink = ThreadedGzipSink(path, level, "zlib")
+    else:
+        sink = open(path, "wb")
+    lines, written = stream_inference(sink, rng, pop, int(mb * 1_000_000), clock, ["inf-1"], render=_gateway_line)
+    sink.close()
+    return path, lines, written, os.path.getsize(path)
+
+
+def cmd_gateway(args) -> None:
+    """Rotated gateway access logs, logrotate-style: access.log.N.gz (oldest first in time) and a plain access.log."""
+    t0 = time.time()
+    os.makedirs(args.out, exist_ok=True)
+    jobs = []
+    for k in range(args.files):
+        age = args.files - 1 - k   # access.log.3.gz is the oldest, access.log the current file
+        name = "access.log" if age == 0 else "access.log.%d.gz" % age
+        jobs.append((os.path.join(args.out, name), args.seed, k, args.mb_per_file,
+                     BENCH_START + k * args.days_per_file * MS_PER_DAY, args.days_per_file, args.clients, args.level))
+    with ProcessPoolExecutor(max_workers=max(1, min(args.jobs or os.cpu_count() or 1, len(jobs)))) as ex:
+        total_lines = total_bytes = 0
+        for path, lines, written, size in ex.map(_gateway_file, jobs):
+            total_lines += lines
+            total_bytes += written
+            print("%s: %d lines, %.1f MB uncompressed, %.1f MB on disk" % (path, lines, written / 1e6, size / 1e6))
+    print("gateway %s: %d files, %d lines, %.1f MB uncompressed, %.1f s" % (
+        args.out, len(jobs), total_lines, total_bytes / 1e6, time.time() - t0))
+
+
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
@@ -1258,6 +1310,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compressor", choices=("zlib", "gzip", "pigz"), default="zlib",
                    help="zlib: in-process on a second thread, byte-identical everywhere the zlib version is "
                         "(default); gzip/pigz: pipe to that program")
+    s.add_argument("--member-hours", type=float, default=0,
+                   help="start a new gzip member when the records enter a new period of this many hours "
+                        "(default 0: off; 1 = one member per hour, as an hourly-flushing logger writes)")
     bench_opts(s, 4)
     s.set_defaults(func=cmd_large)
 
@@ -1268,10 +1323,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=int, default=0, help="generator processes (default: CPU count)")
     bench_opts(s, 2)
     s.set_defaults(func=cmd_archive)
+
+    s = sub.add_parser("gateway", help="rotated nginx access logs: --files - 1 gzip files and one plain access.log")
+    s.add_argument("--out", required=True, help="output directory, e.g. bench-data/gateway")
+    s.add_argument("--files", type=int, default=4)
+    s.add_argument("--mb-per-file", type=float, default=80, help="uncompressed MB per file")
+    s.add_argument("--days-per-file", type=int, default=1, help="days each file covers (default 1)")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--clients", type=int, default=200, help="number of API clients (default 200)")
+    s.add_argument("--level", type=int, default=6, help="gzip level (default 6)")
+    s.add_argument("--jobs", type=int, default=0, help="generator processes (default: CPU count)")
+    s.set_defaults(func=cmd_gateway)
     return p
 
 
-SCENARIOS = ("samples", "large", "archive")  # add a cmd_X function and a subparser in build_parser()
+SCENARIOS = ("samples", "large", "archive", "gateway")  # add a cmd_X function and a subparser in build_parser()
 
 
 def main(argv=None) -> int:

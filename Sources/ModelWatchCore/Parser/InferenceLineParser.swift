@@ -139,13 +139,19 @@ enum InferenceField {
     case features, prediction, score, label, promptTokens, completionTokens, logprobs, topLogprobs
     case unknown
 
+    /// Classifies the key `key` names in `bytes`. Every key of every line passes here, so it
+    /// skips the bounds check of `ByteSpan.bytes(in:)` (issue 9 measured it at +17 M instructions
+    /// on 30 MB): `key` comes from `JSONByteScanner.readString` on these very bytes, so it lies
+    /// inside them by construction; debug builds still assert it.
     init(_ key: ByteSpan, in bytes: UnsafeMutableRawBufferPointer) {
-        let text = key.bytes(in: UnsafeRawBufferPointer(bytes))
-        @inline(__always) func equals(_ literal: StaticString) -> Bool { text.equals(literal) }
-        guard text.count >= 2 else {
+        assert(key.count < 0 || (key.start >= 0 && Int(key.start) + Int(key.count) <= bytes.count))
+        guard key.count >= 2, let base = bytes.baseAddress else {
             self = .unknown
             return
         }
+        // Safe: inside `bytes`, as asserted above.
+        let text = UnsafeRawBufferPointer(start: base + Int(key.start), count: Int(key.count))
+        @inline(__always) func equals(_ literal: StaticString) -> Bool { text.equals(literal) }
         switch text[0] {
         case UInt8(ascii: "t"):
             self = equals("ts") ? .timestamp : equals("top_logprobs") ? .topLogprobs : .unknown

@@ -1,16 +1,12 @@
-import CZlib
-
 /// Decodes a gzip byte stream of one or more members (as `cat a.gz b.gz` or pigz write them),
 /// one input block at a time, and tells where the stream ended well or broke.
 ///
-/// zlib stops at the end of each member (`Z_STREAM_END`); this reader checks that the next bytes
-/// start another member (magic `1f 8b`) and resets the stream with `inflateReset`, as zlib's
-/// manual allows, so a multi-member file decodes as one byte stream, the way `zcat` prints it.
+/// The inflater (ISA-L or zlib, `InflateBackend`) stops at the end of each member; this reader
+/// checks that the next bytes start another member (magic `1f 8b`) and starts the inflater on
+/// it, so a multi-member file decodes as one byte stream, the way `zcat` prints it.
 ///
-/// The `z_stream` lives in heap memory owned by this class: a pointer made from `&stream` would
-/// be valid for one call only, and zlib keeps a pointer back to the stream in its state.
-///
-/// - Complexity: O(n) in the compressed input; memory is zlib's 32 KiB window plus the state.
+/// - Complexity: O(n) in the compressed input; memory is the inflater's 32 KiB window plus its
+///   state.
 public final class GzipMemberReader {
     /// How a gzip stream ended, from the decoder's point of view.
     public enum Ending: Equatable, Sendable {
@@ -24,7 +20,9 @@ public final class GzipMemberReader {
         case trailingGarbage
     }
 
-    private let stream: UnsafeMutablePointer<z_stream>
+    /// The backend decoding this stream's members.
+    public let backend: InflateBackend
+    private let inflater: any MemberInflater
     /// Compressed bytes decoded so far (magic bytes between members included once fed).
     public private(set) var compressedOffset: Int = 0
     /// Members begun so far.
@@ -34,22 +32,12 @@ public final class GzipMemberReader {
     private var insideMember = false
     private var pendingMagic: [UInt8] = []
 
-    public init() throws(ZlibError) {
-        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        // 15 + 16: a 32 KiB window, gzip wrapper only (zlib.h, inflateInit2).
-        let code = modelwatch_inflateInit2(stream, 15 + 16)
-        guard code == Z_OK else {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-            throw ZlibError(code: code, zlibMessage: nil)
+    public init(backend: InflateBackend = .preferred) throws(ZlibError) {
+        self.backend = backend
+        switch backend {
+        case .isal: inflater = try IsalMemberInflater()
+        case .zlib: inflater = try ZlibMemberInflater()
         }
-    }
-
-    deinit {
-        inflateEnd(stream)
-        stream.deinitialize(count: 1)
-        stream.deallocate()
     }
 
     /// Feeds one block of compressed input and hands each block of decoded output to `emit`.
@@ -104,45 +92,19 @@ public final class GzipMemberReader {
         return result
     }
 
-    /// Runs `inflate` over `input` inside the current member; returns the bytes consumed.
+    /// Runs the inflater over `input` inside the current member; returns the bytes consumed.
     private func feedMember(
         _ input: UnsafeRawBufferPointer,
         output: UnsafeMutableRawBufferPointer,
         emit: (UnsafeRawBufferPointer) -> Void
     ) -> Int {
-        guard let inputBase = input.baseAddress, let outputBase = output.baseAddress else { return 0 }
-        // Safe: zlib reads at most `avail_in` bytes from `next_in` and writes at most `avail_out`
-        // bytes to `next_out`; both pointers are cleared before this function returns, so zlib
-        // never holds them past the lifetime of the caller's buffers.
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBase.assumingMemoryBound(to: Bytef.self))
-        stream.pointee.avail_in = uInt(input.count)
-        defer {
-            stream.pointee.next_in = nil
-            stream.pointee.next_out = nil
+        let step = inflater.feed(input, output: output, emit: emit)
+        switch step.outcome {
+        case .continuing: break
+        case .memberEnded: insideMember = false
+        case .failed(let error): ending = .corrupt(error)
         }
-        decoding: while true {
-            stream.pointee.next_out = outputBase.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(output.count)
-            let code = inflate(stream, Z_NO_FLUSH)
-            let produced = output.count - Int(stream.pointee.avail_out)
-            if produced > 0 { emit(UnsafeRawBufferPointer(start: outputBase, count: produced)) }
-            switch code {
-            case Z_STREAM_END:
-                insideMember = false
-                inflateReset(stream)
-                break decoding
-            case Z_OK:
-                // Stop when zlib wants more input; go on while it still has output to give.
-                if stream.pointee.avail_in == 0 && stream.pointee.avail_out != 0 { break decoding }
-            case Z_BUF_ERROR:
-                break decoding
-            default:
-                ending = .corrupt(ZlibError(code: code, zlibMessage: stream.pointee.msg.map { String(cString: $0) }))
-                break decoding
-            }
-        }
-        let consumed = input.count - Int(stream.pointee.avail_in)
-        compressedOffset += consumed
-        return consumed
+        compressedOffset += step.consumed
+        return step.consumed
     }
 }

@@ -434,8 +434,11 @@ struct FeatureScale {
                     spreads.append(
                         slotMaximum[index * Self.slotsPerDay + slot] - slotMinimum[index * Self.slotsPerDay + slot])
                 }
-                spreads.sort()
-                if !spreads.isEmpty && spreads[spreads.count / 2] <= Self.clockSlotSpreadShare * deviation {
+                // The upper median (`sorted()[count / 2]`), selected rather than sorted.
+                if !spreads.isEmpty
+                    && RobustStatistics.element(ofRank: spreads.count / 2, in: &spreads)
+                        <= Self.clockSlotSpreadShare * deviation
+                {
                     clock |= UInt8(1) << UInt8(index)
                 }
             }
