@@ -11,8 +11,11 @@ process, taken by wait4 after it exited, so the final evaluation counts) must st
     python3 tools/live_directory_bar.py SCENARIO --binary .build/release/modelwatch --work DIR [--days 3]
 
 Replay time is compressed: lines are written as fast as the disk takes them (--rate 0), in
-flushed batches, so three days of the ops scenario take seconds of replay; live's watermark
-follows event time, not wall time, so its windows close as they would have in three days.
+flushed batches, so three days of the ops scenario take a minute of replay; live's watermark
+follows event time, not wall time, so its windows close as they would have in three days. On a
+loaded machine live may still be reading when the replay ends, so SIGTERM waits until live's
+checkpoint (`--state`, saved every second) shows every file of the folder read to its end
+(--catch-up-seconds at most): the bar is about what live reports, not how fast it catches up.
 Prints one JSON object (exit status, peak RSS, lines, incident counts, any difference) and exits
 1 when a bar is missed.
 """
@@ -25,10 +28,37 @@ import subprocess
 import sys
 import time
 
+import struct
+
 RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 # After the replayer finished: the follower finishes a renamed file once it gave nothing for its
 # grace period (LogFollower.Configuration.retireGraceMillis, 5 s), then scans once more.
 SETTLE_SECONDS = 8
+
+
+def caught_up(state_path, folder):
+    """Whether live's checkpoint has every regular file under `folder` read to its end (its
+    offset at the file's size) or finished (a rotated copy read before, by device and inode)."""
+    try:
+        data = open(state_path, "rb").read()
+    except OSError:
+        return False
+    if len(data) < 28 or not data.startswith(b"modelwatch-live\0"):
+        return False
+    (length,) = struct.unpack("<Q", data[20:28])
+    header = json.loads(data[28:28 + length])
+    finished = {(f["device"], f["inode"]) for f in header["finished"]}
+    read = {(p["identity"]["device"], p["identity"]["inode"]): p["offset"] for p in header["positions"]}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            status = os.stat(os.path.join(root, name))
+            identity = (status.st_dev, status.st_ino)
+            if identity in read:
+                if read[identity] < status.st_size:
+                    return False
+            elif identity not in finished:
+                return False
+    return True
 
 
 def key(event):
@@ -45,6 +75,7 @@ def main():
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--rate", type=float, default=0, help="replay lines per second (0: unlimited)")
     parser.add_argument("--max-rss-mb", type=float, default=300)
+    parser.add_argument("--catch-up-seconds", type=float, default=900)
     args = parser.parse_args()
 
     shutil.rmtree(args.work, ignore_errors=True)
@@ -55,7 +86,8 @@ def main():
     config_args = ["--config", config] if os.path.exists(config) else []
     stderr = open(os.path.join(args.work, "live.stderr"), "wb")
     live = subprocess.Popen(
-        [args.binary, "live", followed, "--events", events, "--no-progress",
+        [args.binary, "live", followed, "--events", events, "--no-progress", "--state",
+         os.path.join(args.work, "live.state"), "--checkpoint-seconds", "1",
          "--summary-json", os.path.join(args.work, "live-summary.json")] + config_args,
         stdout=subprocess.DEVNULL, stderr=stderr)
     time.sleep(1)  # the follower's first scan, of the empty folder
@@ -66,6 +98,10 @@ def main():
         check=True, capture_output=True, text=True)
     replayed = json.loads(replay.stdout)
     time.sleep(SETTLE_SECONDS)
+    deadline = time.time() + args.catch_up_seconds
+    while not caught_up(os.path.join(args.work, "live.state"), followed) and time.time() < deadline:
+        time.sleep(1)
+    time.sleep(2)  # the last checkpoint may predate the last evaluation: one more loop
     live.send_signal(signal.SIGTERM)
     _, status, usage = os.wait4(live.pid, 0)
     live.returncode = os.waitstatus_to_exitcode(status)
