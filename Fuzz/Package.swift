@@ -6,6 +6,7 @@ import PackageDescription
 
 let targets = [
     "FuzzInferenceLine", "FuzzAccessLog", "FuzzLogFormat", "FuzzTimestamps", "FuzzGzip", "FuzzConfigDocument",
+    "FuzzStateFile", "FuzzBaselineFile",
 ]
 
 let package = Package(

@@ -67,8 +67,8 @@ struct Analyze: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Read every input as this format instead of detecting each file's: native, combined, bedrock, litellm, sagemaker-capture, kong-ai, alb, gcp-lb, nginx-json.",
-            valueName: "name"))
+            "Read every input as this format instead of detecting each file's: native, combined, bedrock, litellm, sagemaker-capture, kong-ai, alb, gcp-lb, nginx-json, or a field-mapping file (YAML or JSON; see README).",
+            valueName: "name|file"))
     var inputFormat: String?
 
     @Option(
@@ -143,10 +143,7 @@ struct Analyze: ParsableCommand {
             throw ValidationError(
                 "give the files or directories to analyse, - for standard input, or --inputs-from FILE")
         }
-        if let inputFormat, LogFormat(name: inputFormat) == nil {
-            let names = LogFormat.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--input-format takes one of \(names), not '\(inputFormat)'")
-        }
+        try validateInputFormat(inputFormat)
         guard EventDocumentFormat(rawValue: eventsFormat) != nil else {
             throw ValidationError("--events-format takes native, ecs or ocsf, not '\(eventsFormat)'")
         }
@@ -162,7 +159,7 @@ struct Analyze: ParsableCommand {
         options.windowBudget = windowBudgetMb << 20
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
-        options.inputFormat = inputFormat.flatMap(LogFormat.init(name:))
+        try applyInputFormat(inputFormat, to: &options)
         options.pseudonymizationKey = try pseudonymize.map(pseudonymizationKey(from:))
         var detectors = DetectorConfiguration()
         if let config {
@@ -346,6 +343,31 @@ func finishRun(
         throw ExitCode(1)
     }
     if raised.contains(where: { $0.severity >= threshold }) { throw ExitCode(1) }
+}
+
+/// `--input-format`: a preset's name, or a field-mapping file that exists.
+func validateInputFormat(_ value: String?) throws {
+    guard let value, LogFormat(name: value) == nil else { return }
+    guard FileManager.default.fileExists(atPath: value) else {
+        throw ValidationError(
+            "--input-format takes one of \(LogFormat.presetNames.joined(separator: ", ")) or a field-mapping file, not '\(value)' (no such file)"
+        )
+    }
+}
+
+/// Sets the preset, or loads the field mapping (a mistake in it is a usage error naming its
+/// file, line and column).
+func applyInputFormat(_ value: String?, to options: inout AnalysisOptions) throws {
+    guard let value else { return }
+    if let preset = LogFormat(name: value) {
+        options.inputFormat = preset
+        return
+    }
+    do {
+        options.read(through: try FieldMapping.load(path: value))
+    } catch {
+        throw ValidationError(error.description)
+    }
 }
 
 /// The `--config` file's detector settings, or a usage error naming it.

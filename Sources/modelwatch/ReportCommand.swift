@@ -39,6 +39,12 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("An nginx log_format string for the access logs.", valueName: "nginx-log-format"))
     var accessFormat: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Read every input as this preset, or through this field-mapping file, instead of detecting each file's format.",
+            valueName: "name|file"))
+    var inputFormat: String?
+
     @Option(help: "A JSON configuration file (approved changes; see README).")
     var config: String?
 
@@ -80,6 +86,15 @@ struct Report: ParsableCommand {
                 throw ValidationError("\(flag) takes a date as YYYY-MM-DD or 'yesterday', not '\(value)'")
             }
         }
+        // `YYYY-MM-DD` labels order as text. A night after the last charted day would be saved
+        // but never shown, which no one means.
+        let nowMillis = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if let since, let until, let sinceDay = Self.day(since, nowMillis: nowMillis),
+            let untilDay = Self.day(until, nowMillis: nowMillis), untilDay < sinceDay
+        {
+            throw ValidationError("--until \(until) is before --since \(since): tonight's night would not be charted")
+        }
+        try validateInputFormat(inputFormat)
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard windowSeconds >= 1 else { throw ValidationError("--window-seconds must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
@@ -92,6 +107,7 @@ struct Report: ParsableCommand {
         options.windowMillis = Int64(windowSeconds) * 1000
         options.lineCap = lineCap
         options.accessFormat = try accessFormat.map(parseAccessFormat)
+        try applyInputFormat(inputFormat, to: &options)
         let detectors = try loadDetectors(config)
         options.profileWindowMillis = Int64(detectors.drift.windowHours) * 3_600_000
         let analysis = Analysis(

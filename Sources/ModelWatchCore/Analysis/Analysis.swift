@@ -68,6 +68,7 @@ public struct Analysis: Sendable {
         LoggingGapsFeature.self,
         EnvironmentSeparationFeature.self,
         PrincipalsFeature.self,
+        GatewayViewsFeature.self,
     ]
 
     /// The features that run under this configuration.

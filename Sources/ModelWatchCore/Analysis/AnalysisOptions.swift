@@ -21,6 +21,15 @@ public struct AnalysisOptions: Sendable {
     public var accessFormat: AccessLogFormat?
     /// The format every input is read as (`--input-format NAME`); nil detects each file's.
     public var inputFormat: LogFormat?
+    /// The field mapping of `--input-format mapping.yaml`; set it with `inputFormat` =
+    /// `LogFormat.mapped(mapping)` (see `read(through:)`).
+    public var fieldMapping: FieldMapping?
+
+    /// Reads every input through `mapping`.
+    public mutating func read(through mapping: FieldMapping) {
+        fieldMapping = mapping
+        inputFormat = .mapped(mapping)
+    }
     /// The secret key of `--pseudonymize`: clients and addresses become keyed tokens
     /// (`Pseudonymizer`) before anything is counted. The caller checks its length.
     public var pseudonymizationKey: [UInt8]?

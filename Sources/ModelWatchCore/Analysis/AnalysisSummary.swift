@@ -93,6 +93,8 @@ public struct AnalysisSummary: Sendable {
     public var gateway: PrincipalTables
     /// Clients and addresses as the inference logs saw them (calls that reached a model).
     public var inference: PrincipalTables
+    /// The gateway's most failing paths and busiest user agents (the report's gateway views).
+    public var gatewayViews = GatewayViewTables()
     /// Access-log requests matching scanner or probe signatures, by calling address.
     public var probes = RequestFindingTable()
     /// Access-log calls to administrative paths, by principal (client, else address).
@@ -133,6 +135,7 @@ public struct AnalysisSummary: Sendable {
         windows.mergeAdding(other.windows)
         gateway.merge(other.gateway)
         inference.merge(other.inference)
+        gatewayViews.merge(other.gatewayViews)
         probes.merge(other.probes)
         adminCalls.merge(other.adminCalls)
         requestSamples.merge(other.requestSamples)
@@ -278,6 +281,7 @@ extension AnalysisSummary: StateCodable {
         writer.write(windows)
         writer.write(gateway)
         writer.write(inference)
+        writer.write(gatewayViews)
         writer.write(probes)
         writer.write(adminCalls)
         writer.write(requestSamples)
@@ -296,6 +300,7 @@ extension AnalysisSummary: StateCodable {
         windows = try reader.readDictionary()
         gateway = try reader.read()
         inference = try reader.read()
+        gatewayViews = try reader.read()
         probes = try reader.read()
         adminCalls = try reader.read()
         requestSamples = try reader.read()

@@ -10,6 +10,8 @@ import Foundation
 ///   ]
 /// }
 /// ```
+/// Members: `approved_changes`, `administrators`, `admin_paths`, `environment_markers`, `drift`
+/// (``DriftConfiguration``) and `abuse` (``AbuseSettings``, by snake_case name).
 /// Config files are small and read once, so Foundation's `JSONDecoder` is used here.
 public struct DetectorConfiguration: Sendable, Equatable {
     /// A change a change-management record approved: `version` of `model` may appear between
@@ -43,7 +45,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
     public var environmentMarkers: [String]?
     /// Drift and data-quality windows, reference and thresholds (member `drift`).
     public var drift = DriftConfiguration()
-    /// The abuse detectors' thresholds (the defaults; not read from the file yet).
+    /// The abuse detectors' thresholds (member `abuse`; see `AbuseSettingsFile.swift`).
     public var abuse = AbuseSettings()
 
     public init(approvedChanges: [ApprovedChange] = []) {
@@ -110,6 +112,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
         configuration.adminPaths = file.adminPaths ?? []
         configuration.environmentMarkers = file.environmentMarkers
         configuration.drift = try DriftConfiguration.make(file.drift, path: path)
+        configuration.abuse = try AbuseSettings.make(root["abuse"], path: path)
         let approvals: [DocumentNode]
         if case .array(let items) = root["approved_changes"]?.value { approvals = items } else { approvals = [] }
         for (index, change) in (file.approvedChanges ?? []).enumerated() {

@@ -3,8 +3,10 @@ extension DetectorConfiguration {
     /// checks a file against it before decoding, so a misspelt key is an error with a
     /// suggestion rather than a setting silently ignored. An approval must name its window
     /// (`from` and `to`): one without it would approve the version for all time.
-    /// Keep in step with `DetectorConfiguration.FileFormat` and `DriftConfiguration.FileFormat`.
+    /// Keep in step with `DetectorConfiguration.FileFormat` and `DriftConfiguration.FileFormat`;
+    /// the `abuse` keys follow ``AbuseSettings`` by themselves.
     static let schema = DocumentSchema.object([
+        "abuse": AbuseSettings.documentSchema,
         "approved_changes": .array(
             .object(
                 ["model": .string, "version": .string, "from": .string, "to": .string],

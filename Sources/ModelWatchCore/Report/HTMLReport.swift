@@ -243,6 +243,8 @@ public enum HTMLReport {
             "<div class=\"legend\"><i class=\"s2xx\"></i>2xx <i class=\"s3xx\"></i>3xx <i class=\"sother\"></i>other <i class=\"s4xx\"></i>4xx <i class=\"s5xx\"></i>5xx</div></div>"
         for (title, rows) in [
             ("Top clients (API keys)", document.gatewayClients), ("Top addresses", document.gatewayAddresses),
+            ("Top paths answered 4xx/5xx (without query strings)", document.gatewayFailingPaths),
+            ("Top user agents", document.gatewayUserAgents),
         ]
         where !rows.isEmpty {
             out +=

@@ -112,6 +112,8 @@ public enum MarkdownReport {
             out += "\n"
             for (title, rows) in [
                 ("Top clients (API keys)", document.gatewayClients), ("Top addresses", document.gatewayAddresses),
+                ("Top paths answered 4xx/5xx (without query strings)", document.gatewayFailingPaths),
+                ("Top user agents", document.gatewayUserAgents),
             ]
             where !rows.isEmpty {
                 out +=

@@ -154,7 +154,9 @@ public struct NightlyReport {
         if let untilDay { document.days.removeAll { $0.day > untilDay } }
         let tonightDocument = ReportDocument(
             scope: night, generated: document.generated, days: ReportFigures.days(tonight), incidents: [], drift: [],
-            abuse: [], controls: [], gatewayClients: [], gatewayAddresses: [], probes: [],
+            abuse: [], controls: [], gatewayClients: [], gatewayAddresses: [],
+            gatewayFailingPaths: ReportFigures.principals(tonight.gatewayViews.failingPaths),
+            gatewayUserAgents: ReportFigures.principals(tonight.gatewayViews.userAgents), probes: [],
             sources: ReportFigures.sources(tonight))
         try store.save(
             night: night, runMillis: nowMillis, state: StateFile.encode(merged), document: document,

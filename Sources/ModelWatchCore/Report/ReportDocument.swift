@@ -22,6 +22,10 @@ public struct ReportDocument: Sendable, Codable, Equatable {
     /// The busiest gateway clients and addresses, and the addresses that probed.
     public var gatewayClients: [PrincipalRow]
     public var gatewayAddresses: [PrincipalRow]
+    /// The paths answered 4xx/5xx most often (query strings left off), and the busiest user
+    /// agents: log text as written, the renderers escape it.
+    public var gatewayFailingPaths: [PrincipalRow]
+    public var gatewayUserAgents: [PrincipalRow]
     public var probes: [ProbeRow]
     /// Every source read, with its accounting.
     public var sources: [SourceRow]
@@ -29,7 +33,8 @@ public struct ReportDocument: Sendable, Codable, Equatable {
     public init(
         scope: String, generated: String, days: [DayFigures], incidents: [ReportIncident],
         drift: [DriftSeries], abuse: [AbuseRow], controls: [ControlRow], gatewayClients: [PrincipalRow],
-        gatewayAddresses: [PrincipalRow], probes: [ProbeRow], sources: [SourceRow]
+        gatewayAddresses: [PrincipalRow], gatewayFailingPaths: [PrincipalRow] = [],
+        gatewayUserAgents: [PrincipalRow] = [], probes: [ProbeRow], sources: [SourceRow]
     ) {
         self.scope = scope
         self.generated = generated
@@ -40,6 +45,8 @@ public struct ReportDocument: Sendable, Codable, Equatable {
         self.controls = controls
         self.gatewayClients = gatewayClients
         self.gatewayAddresses = gatewayAddresses
+        self.gatewayFailingPaths = gatewayFailingPaths
+        self.gatewayUserAgents = gatewayUserAgents
         self.probes = probes
         self.sources = sources
     }

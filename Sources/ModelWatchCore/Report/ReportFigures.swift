@@ -24,6 +24,8 @@ public enum ReportFigures {
             abuse: abuse(result.events, days: days), controls: controls(summary, result),
             gatewayClients: principals(summary.gateway.clients),
             gatewayAddresses: principals(summary.gateway.addresses),
+            gatewayFailingPaths: principals(summary.gatewayViews.failingPaths),
+            gatewayUserAgents: principals(summary.gatewayViews.userAgents),
             probes: probes(summary.probes), sources: sources(summary))
     }
 

@@ -19,7 +19,7 @@ import Foundation
 /// a cache of a run, so the fix is to run `analyze --save-state` again with one binary).
 public enum StateFile {
     public static let formatName: [UInt8] = Array("modelwatch-state".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     static let headerLength = 16 + 4 + 8
     static let checksumLength = 8
 

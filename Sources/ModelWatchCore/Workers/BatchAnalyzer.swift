@@ -36,7 +36,8 @@ public final class BatchAnalyzer: Sendable {
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
                 abuseBudget: options.abuseBudget,
-                pseudonymizer: options.pseudonymizationKey.flatMap { try? Pseudonymizer(key: $0) })
+                pseudonymizer: options.pseudonymizationKey.flatMap { try? Pseudonymizer(key: $0) },
+                fieldMapping: options.fieldMapping)
         }
         let ledger = Mutex(TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis))
         let reader = SourceReader(

@@ -18,7 +18,7 @@ public final class ChunkAggregator {
     public let lineCap: Int
     private let inferenceParser = InferenceLineParser()
     private let accessParser: AccessLogParser
-    private let presets = PresetParsers()
+    private let presets: PresetParsers
     private var record = ParsedRecord()
     /// Set with `--pseudonymize`: each record's client and address are replaced by their tokens
     /// before anything is counted, so no table, event or report ever holds the real values.
@@ -60,9 +60,10 @@ public final class ChunkAggregator {
         profileWindowMillis: Int64? = ModelProfiles.defaultWindowMillis,
         profileBudget: Int = AnalysisOptions.defaultProfileBudget,
         abuseBudget: Int = AnalysisOptions.defaultAbuseBudget,
-        pseudonymizer: Pseudonymizer? = nil
+        pseudonymizer: Pseudonymizer? = nil, fieldMapping: FieldMapping? = nil
     ) {
         self.pseudonymizer = pseudonymizer
+        presets = PresetParsers(mapping: fieldMapping)
         recorders = FeatureRecorders(
             sourcePaths: sourcePaths, principalCapacity: principalCapacity, signatures: signatures,
             profileWindowMillis: profileWindowMillis, profileBudget: profileBudget, abuseBudget: abuseBudget)

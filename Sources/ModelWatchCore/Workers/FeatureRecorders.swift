@@ -5,6 +5,7 @@
 /// a property here, one line in `record` and one in `finish`.
 struct FeatureRecorders {
     var principals: PrincipalRecorder
+    var gatewayViews: GatewayViewRecorder
     var drift: ProfileRecorder
     var activity: ActivityRecorder
     var capacity: CapacityRecorder
@@ -18,6 +19,7 @@ struct FeatureRecorders {
         profileBudget: Int, abuseBudget: Int
     ) {
         principals = PrincipalRecorder(capacity: principalCapacity)
+        gatewayViews = GatewayViewRecorder()
         drift = ProfileRecorder(windowMillis: profileWindowMillis, budget: profileBudget)
         activity = ActivityRecorder(sourcePaths: sourcePaths)
         capacity = CapacityRecorder()
@@ -30,6 +32,7 @@ struct FeatureRecorders {
     mutating func record(_ record: ParsedRecord, in context: RecordContext) {
         drift.record(record, in: context)
         principals.record(record, in: context)
+        gatewayViews.record(record, in: context)
         activity.record(record, in: context)
         capacity.record(record, in: context)
         signatures.record(record, in: context)
@@ -39,6 +42,7 @@ struct FeatureRecorders {
 
     mutating func finish(into summary: inout AnalysisSummary, symbols: SymbolTable) {
         principals.finish(into: &summary, symbols: symbols)
+        gatewayViews.finish(into: &summary, symbols: symbols)
         drift.finish(into: &summary, symbols: symbols)
         activity.finish(into: &summary, symbols: symbols)
         capacity.finish(into: &summary, symbols: symbols)

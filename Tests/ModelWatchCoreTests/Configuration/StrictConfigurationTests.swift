@@ -26,7 +26,8 @@ import Testing
             nested?.contains("c.json:1:12: unknown key 'window_hour' in drift; did you mean 'window_hours'?") == true)
         let far = loadError(#"{"colour": 1}"#)
         #expect(
-            far?.contains("known keys: admin_paths, administrators, approved_changes, drift, environment_markers")
+            far?.contains(
+                "known keys: abuse, admin_paths, administrators, approved_changes, drift, environment_markers")
                 == true)
         let feature = loadError(#"{"drift": {"models": {"m": {"features": {"f": {"ignored": true}}}}}}"#)
         #expect(feature?.contains("unknown key 'ignored' in drift.models.m.features.f; did you mean 'ignore'?") == true)

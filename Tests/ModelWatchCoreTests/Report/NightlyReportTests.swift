@@ -107,6 +107,116 @@ import Testing
                 == Self.verdicts(whole.events).filter { !$0.contains("integrity") })
     }
 
+    /// A gzip log that had a member appended between nights (`cat day2.gz >> log.gz`, or a
+    /// writer that closes a member per flush): the second night reads only the new member, from
+    /// the byte where the first night's complete member ended, and counts nothing twice.
+    @Test func aGzipFileThatGrewByAMemberIsReadOnlyForItsNewMember() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("archive/inference.jsonl.gz")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let firstMember = try TestSupport.gzip(Data(Self.inferenceDay(0).utf8))
+        try firstMember.write(to: log)
+        let state = folder.appendingPathComponent("state").path
+        let first = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            [InputSource(path: log.path, size: nil)], night: Self.night(0), nowMillis: 0)
+        #expect(first.reads.first?.compression == "gzip")
+        #expect(first.reads.first?.endOffset == Int64(firstMember.count))
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: try TestSupport.gzip(Data(Self.inferenceDay(1).utf8)))
+        try handle.close()
+        let second = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            [InputSource(path: log.path, size: nil)], night: Self.night(1), nowMillis: 0)
+        #expect(second.reads.first?.startOffset == Int64(firstMember.count))
+        #expect(second.tonightSummary.sources.first?.compression == .gzip)
+        #expect(second.tonightSummary.sources.first?.lines == 300)
+        #expect(second.summary.sources.reduce(0) { $0 + $1.lines } == 600)
+        #expect(second.summary.sources.reduce(0) { $0 + $1.rejectedTotal } == 0)
+        let batch = Self.analysis()
+        let whole = batch.evaluate(batch.read([InputSource(path: log.path, size: nil)]))
+        #expect(
+            Self.verdicts(second.result.events).filter { !$0.contains("integrity") }
+                == Self.verdicts(whole.events).filter { !$0.contains("integrity") })
+        // A third night with nothing appended reads nothing.
+        let third = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            [InputSource(path: log.path, size: nil)], night: Self.night(2), nowMillis: 0)
+        #expect(third.reads.isEmpty)
+        #expect(third.summary.sources.reduce(0) { $0 + $1.lines } == 600)
+    }
+
+    /// A gzip file read while its member was still being written (the read ended inside it)
+    /// and then completed: its earlier lines cannot be told apart from the new ones without
+    /// decoding from the start, so it is skipped with a reason, never counted twice.
+    @Test func aGzipFileReadMidMemberThenGrownIsSkippedWithItsReason() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("archive/inference.jsonl.gz")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let member = try TestSupport.gzip(Data((Self.inferenceDay(0) + Self.inferenceDay(1)).utf8))
+        try member.prefix(member.count / 2).write(to: log)
+        let state = folder.appendingPathComponent("state").path
+        let first = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            [InputSource(path: log.path, size: nil)], night: Self.night(0), nowMillis: 0)
+        #expect(first.reads.first?.compression == "gzip-partial")
+        let linesOnTheFirstNight = first.summary.sources.reduce(0) { $0 + $1.lines }
+        #expect(linesOnTheFirstNight > 0 && linesOnTheFirstNight < 600)
+        try member.write(to: log)
+        let second = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            [InputSource(path: log.path, size: nil)], night: Self.night(1), nowMillis: 0)
+        #expect(second.reads.isEmpty)
+        #expect(second.skipped.map(\.path) == [log.path])
+        #expect(second.skipped.first?.reason.contains("still being written") == true)
+        #expect(second.summary.sources.reduce(0) { $0 + $1.lines } == linesOnTheFirstNight)
+    }
+
+    /// `--since` names the night a run adds (SPEC.md: `report --since yesterday` from cron) and
+    /// `--until` the last day the trend charts show. Re-running an earlier night replaces it and
+    /// drops the nights after it (their state was built on the replaced one), so a re-run from
+    /// that night on gives what the first runs gave.
+    @Test func sinceNamesTheNightAndUntilEndsTheCharts() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let archive = folder.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        let state = folder.appendingPathComponent("state").path
+        var first: [NightlyReport.Outcome] = []
+        for day in 0..<3 {
+            try Data(Self.inferenceDay(day).utf8).write(to: archive.appendingPathComponent("\(Self.night(day)).jsonl"))
+            first.append(
+                try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+                    try InputDiscovery.expand([archive.path]), night: Self.night(day), nowMillis: 0))
+        }
+        #expect(first[2].document.days.map(\.day) == [Self.night(0), Self.night(1), Self.night(2)])
+        // Night 1 again, charts until night 0: the later night is gone, both files after night 0
+        // are read, the charts stop at night 0, the verdicts are the first night 2's (all input).
+        let again = try NightlyReport(analysis: Self.analysis(), store: try NightStore(folder: state)).run(
+            try InputDiscovery.expand([archive.path]), night: Self.night(1), nowMillis: 0, untilDay: Self.night(0))
+        #expect(try NightStore(folder: state).nights() == [Self.night(0), Self.night(1)])
+        #expect(again.reads.count == 2)
+        #expect(again.summary.sources.reduce(0) { $0 + $1.lines } == 900)
+        #expect(again.document.days.map(\.day) == [Self.night(0)])
+        #expect(Self.verdicts(again.result.events) == Self.verdicts(first[2].result.events))
+        // The command line: `yesterday` is the UTC day before today, dates are checked, and
+        // `--until` before `--since` is a usage error (exit 2) that leaves the state alone.
+        let html = folder.appendingPathComponent("latest.html").path
+        let yesterday = ReportFigures.dayLabel(Int64(Date().timeIntervalSince1970 * 1000) - 86_400_000)
+        let cron = try CommandLineTests.run([
+            "report", archive.path, "--state", state, "--report", html, "--since", "yesterday",
+        ])
+        #expect(cron.status == 0, "\(cron.standardError)")
+        #expect(cron.standardOutput.hasPrefix("night \(yesterday):"), "\(cron.standardOutput)")
+        #expect(try NightStore(folder: state).nights().last == yesterday)
+        for bad in [
+            ["--since", "2025-02-30"], ["--since", "2025-2-3"], ["--until", "tomorrow"],
+            ["--since", Self.night(2), "--until", Self.night(1)],
+        ] {
+            let run = try CommandLineTests.run(["report", archive.path, "--state", state, "--report", html] + bad)
+            #expect(run.status == 2, "\(bad)")
+        }
+        #expect(try NightStore(folder: state).nights().last == yesterday)
+    }
+
     @Test func aDamagedForeignOrLockedDatabaseIsRefusedAndLeftAsItIs() throws {
         let folder = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

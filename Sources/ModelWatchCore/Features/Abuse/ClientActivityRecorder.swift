@@ -338,6 +338,11 @@ struct TrackedKeys<Entry: TrackedEntry> {
 /// A set of 2^23 bits answering "seen before?" for key hashes (two bits per key): a key is admitted
 /// to a table on its second sighting. Cleared when a quarter of the bits are set, so it forgets
 /// keys seen long ago and its false-positive rate stays below about 6%.
+///
+/// The bits are chosen from the key's hash re-mixed with the per-process placement seed: keys
+/// are attacker-written, and with the public stable hash alone anyone could pick keys that share
+/// their bits with others (so that a new key passes as already seen and takes a tracked place on
+/// its first sighting, or many keys wear one pair of bits). Decisions stay fixed within a run.
 struct Doorkeeper {
     private var words = [UInt64](repeating: 0, count: 1 << 17)
     private var setBits = 0
@@ -345,7 +350,8 @@ struct Doorkeeper {
 
     /// True when the key was (probably) seen before; marks it seen either way.
     @inline(__always)
-    mutating func admit(_ hash: UInt64) -> Bool {
+    mutating func admit(_ stableHash: UInt64) -> Bool {
+        let hash = ByteHashing.mix(stableHash ^ ByteHashing.placementSeed)
         let first = Int(hash & Self.mask)
         let second = Int((hash >> 32) & Self.mask)
         let firstBit = UInt64(1) << UInt64(first & 63)

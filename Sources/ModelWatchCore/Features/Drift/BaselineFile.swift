@@ -78,6 +78,14 @@ public struct BaselineFile: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError(description: "cannot read baseline file \(path)")
         }
+        return try decode([UInt8](data), path: path)
+    }
+
+    /// The baseline in `bytes` (the bytes of the file at `path`, which errors name), or why it
+    /// is not one this version reads: another format, another version, damage, or another
+    /// sketch accuracy.
+    public static func decode(_ bytes: [UInt8], path: String) throws(LoadError) -> BaselineFile {
+        let data = Data(bytes)
         struct Header: Decodable {
             var format: String?
             var version: Int?

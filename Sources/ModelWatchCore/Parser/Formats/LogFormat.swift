@@ -27,18 +27,35 @@ public enum LogFormat: String, Sendable, Codable, CaseIterable {
     /// JSON access logs written by an nginx `log_format ... escape=json` whose keys are the nginx
     /// variable names (`remote_addr`, `request`, `status`, ...).
     case nginxJSON = "nginx-json"
+    /// Any other JSON log, read through a field mapping file (`FieldMapping`) whose `kind` is
+    /// `inference` or `access`. Never detected: `--input-format mapping.yaml` names it.
+    case mappedInference = "mapping-inference"
+    case mappedAccess = "mapping-access"
 
     /// The log family whose summaries this format's records feed.
     public var kind: LogKind {
         switch self {
-        case .native, .bedrock, .litellm, .sagemakerCapture, .kongAI: .inference
-        case .combined, .alb, .gcpLB, .nginxJSON: .access
+        case .native, .bedrock, .litellm, .sagemakerCapture, .kongAI, .mappedInference: .inference
+        case .combined, .alb, .gcpLB, .nginxJSON, .mappedAccess: .access
         }
     }
 
-    /// The format named on the command line (`--input-format NAME`), or nil.
+    /// The preset named on the command line (`--input-format NAME`), or nil. The mapped
+    /// formats are not names: they come with their mapping file.
     public init?(name: String) {
         self.init(rawValue: name)
+        if isMapped { return nil }
+    }
+
+    /// The names `--input-format` takes.
+    public static var presetNames: [String] { allCases.filter { !$0.isMapped }.map(\.rawValue) }
+
+    /// True for the formats read through a field mapping.
+    public var isMapped: Bool { self == .mappedInference || self == .mappedAccess }
+
+    /// The format of records read through `mapping`.
+    public static func mapped(_ mapping: FieldMapping) -> LogFormat {
+        mapping.kind == .access ? .mappedAccess : .mappedInference
     }
 }
 

@@ -11,6 +11,12 @@ struct PresetParsers: Sendable {
     let nginxJSON = NginxJSONRecordParser()
     let native = InferenceLineParser()
     let combined = AccessLogParser()
+    /// The `--input-format mapping.yaml` parser, when one was given.
+    let mapped: FieldMappingParser?
+
+    init(mapping: FieldMapping? = nil) {
+        mapped = mapping.map(FieldMappingParser.init)
+    }
 
     @inline(__always)
     func parse(
@@ -26,6 +32,10 @@ struct PresetParsers: Sendable {
         case .alb: try alb.parse(line, into: &record)
         case .gcpLB: try gcp.parse(line, into: &record)
         case .nginxJSON: try nginxJSON.parse(line, into: &record)
+        case .mappedInference, .mappedAccess:
+            // Only `--input-format FILE` selects these, and it always brings its mapping.
+            guard let mapped else { throw LineRejection(.notJSONObject, at: 0) }
+            try mapped.parse(line, into: &record)
         }
     }
 }
