@@ -14,6 +14,24 @@ struct Live: ParsableCommand {
     @Option(help: "Write incident lines (activity create, update, close) to this file (- for standard output).")
     var events: String?
 
+    @Option(
+        help:
+            "How --events writes each line: native (SPEC.md JSON lines), ecs (Elastic Common Schema alerts) or ocsf (OCSF Detection Findings)."
+    )
+    var eventsFormat: String = "native"
+
+    @Option(
+        help:
+            "On exit, write the summary as one JSON object (SPEC.md, Summary JSON) to this file (- for standard output)."
+    )
+    var summaryJson: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Replace client keys and addresses in every output with keyed HMAC-SHA256 tokens (the file holds the secret key, 16 bytes or more).",
+            valueName: "keyfile"))
+    var pseudonymize: String?
+
     @Option(help: "Length of the windows the detectors see (e.g. 10s, 1m).")
     var window = "60s"
 
@@ -57,6 +75,12 @@ struct Live: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard checkpointSeconds >= 1 else { throw ValidationError("--checkpoint-seconds must be at least 1") }
         guard lineCap >= 16 else { throw ValidationError("--line-cap must be at least 16 bytes") }
+        guard EventDocumentFormat(rawValue: eventsFormat) != nil else {
+            throw ValidationError("--events-format takes native, ecs or ocsf, not '\(eventsFormat)'")
+        }
+        if events == "-" && summaryJson == "-" {
+            throw ValidationError("--events and --summary-json cannot both go to standard output")
+        }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) can be given once") }
         for path in paths where path != "-" && !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("no such file or directory: \(path); give files, directories or -")
@@ -68,6 +92,7 @@ struct Live: ParsableCommand {
         options.windowMillis = DurationText.milliseconds(window)!
         options.lineCap = lineCap
         options.accessFormat = try accessFormat.map(parseAccessFormat)
+        options.pseudonymizationKey = try pseudonymize.map(pseudonymizationKey(from:))
         var detectors = DetectorConfiguration()
         if let config {
             do {
@@ -92,9 +117,13 @@ struct Live: ParsableCommand {
         settings.follow.lineCap = lineCap
         settings.latenessMillis = DurationText.milliseconds(lateness)!
         settings.eventsPath = events
+        settings.eventsFormat = EventDocumentFormat(rawValue: eventsFormat) ?? .native
         settings.statePath = state
         settings.checkpointIntervalMillis = Int64(checkpointSeconds) * 1000
         settings.showStatus = !noProgress && ProgressLine.standardErrorIsTerminal
+        // Opened before the run, as analyze does: an output that cannot be written fails at
+        // once, not when the run ends; a regular file is replaced only at `commit`.
+        let summaryJSONOutput = try summaryJson.map { try OutputFile(path: $0, name: "summary JSON") }
         let signals = LiveSignals()
         signals.install()
         let outcome: LiveOutcome
@@ -108,6 +137,13 @@ struct Live: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("modelwatch live: \(error)\n".utf8))
             throw ExitCode(3)
+        }
+        if let summaryJSONOutput {
+            try untilStandardOutputCloses { () throws(OutputError) in
+                try summaryJSONOutput.write(
+                    SummaryJSON.render(outcome.summary, events: outcome.events, checkedTypes: outcome.checkedTypes))
+                try summaryJSONOutput.commit()
+            }
         }
         var report = SummaryReport()
         report.checkedTypes = outcome.checkedTypes

@@ -160,17 +160,7 @@ struct Analyze: ParsableCommand {
         options.abuseBudget = abuseBudgetMb << 20
         options.accessFormat = try accessFormat.map(parseAccessFormat)
         try applyInputFormat(inputFormat, to: &options)
-        if let pseudonymize {
-            guard let key = FileManager.default.contents(atPath: pseudonymize) else {
-                throw ValidationError("cannot read the pseudonymisation key file \(pseudonymize)")
-            }
-            do {
-                _ = try Pseudonymizer(key: [UInt8](key))
-            } catch {
-                throw ValidationError("\(pseudonymize): \(error.description)")
-            }
-            options.pseudonymizationKey = [UInt8](key)
-        }
+        options.pseudonymizationKey = try pseudonymize.map(pseudonymizationKey(from:))
         var detectors = DetectorConfiguration()
         if let config {
             do {
@@ -461,6 +451,20 @@ struct Baseline: ParsableCommand {
 
 /// Runs `body`, which writes an output; a closed standard output (the reader went away, as
 /// `| head` does) ends that output quietly, and every other write error is thrown.
+/// The secret key of `--pseudonymize KEYFILE` (analyze and live), checked to be long enough,
+/// or a usage error that names the file.
+func pseudonymizationKey(from path: String) throws -> [UInt8] {
+    guard let key = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read the pseudonymisation key file \(path)")
+    }
+    do {
+        _ = try Pseudonymizer(key: [UInt8](key))
+    } catch {
+        throw ValidationError("\(path): \(error.description)")
+    }
+    return [UInt8](key)
+}
+
 func untilStandardOutputCloses(_ body: () throws(OutputError) -> Void) throws(OutputError) {
     do {
         try body()

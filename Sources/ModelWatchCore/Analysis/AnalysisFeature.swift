@@ -26,10 +26,20 @@ public protocol AnalysisFeature {
     /// The events (and report tables) this feature finds in `summary`. Reads only the summary
     /// and the configuration, so features can run at the same time.
     static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings
+    /// The longest look-back of the feature's detector in event time: a window older than this
+    /// behind the newest one it judges can no longer change a verdict within that span. nil: the
+    /// feature's state is bounded by its budget (it coarsens when full) and is never evicted by
+    /// age. `live` evicts by it (`evict`), so a stream of weeks keeps only what the detectors
+    /// still read.
+    static func lookBackMillis(under configuration: AnalysisConfiguration) -> Int64?
+    /// Drops the feature's state older than `millis` (event time) from `summary`.
+    static func evict(_ summary: inout AnalysisSummary, before millis: Int64)
 }
 
 extension AnalysisFeature {
     public static func runs(under configuration: AnalysisConfiguration) -> Bool { true }
+    public static func lookBackMillis(under configuration: AnalysisConfiguration) -> Int64? { nil }
+    public static func evict(_ summary: inout AnalysisSummary, before millis: Int64) {}
 }
 
 /// What one feature found in a summary: its events, and the drift tables when the feature is

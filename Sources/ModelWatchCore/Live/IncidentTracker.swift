@@ -11,18 +11,20 @@
 /// The tracker remembers every incident it wrote and the state of its last line, so the
 /// checkpoint can carry it across a restart and nothing is written twice.
 public struct IncidentTracker: Sendable {
-    /// What the tracker knows of one incident: its last line and whether it was closed.
-    /// Codable, so the checkpoint carries it across a restart.
+    /// What the tracker knows of one incident: the line that closes it in its last state, and
+    /// whether it was closed. Codable, so the checkpoint carries it across a restart.
     public struct Incident: Sendable, Codable, Equatable {
-        /// The last line written, without its `activity` member (`EventJSON.line(for:)`).
-        public var line: String
+        /// The incident's last state as a `close` line in the run's events format: what is
+        /// written when it ends without a new evaluation of it (the run stops, or a later
+        /// evaluation no longer reports it).
+        public var closeLine: String
         public var endMillis: Int64
         public var closed: Bool
         /// What decides whether the incident changed: severity, end, count and evidence.
         public var fingerprint: String
     }
 
-    /// One line to write: the event's JSON with its `activity`.
+    /// One line to write: the event's document with its `activity`.
     public struct Line: Sendable, Equatable {
         public var id: String
         public var activity: String
@@ -37,15 +39,22 @@ public struct IncidentTracker: Sendable {
     public static let defaultQuietMillis: Int64 = 15 * 60_000
 
     public let quietMillis: Int64
+    /// How each line is written (`--events-format`: native, ecs, ocsf).
+    public let format: EventDocumentFormat
     public private(set) var incidents: [String: Incident] = [:]
 
-    public init(quietMillis: Int64 = IncidentTracker.defaultQuietMillis) {
+    public init(quietMillis: Int64 = IncidentTracker.defaultQuietMillis, format: EventDocumentFormat = .native) {
         self.quietMillis = quietMillis
+        self.format = format
     }
 
     /// Restores what an earlier run wrote (from its checkpoint).
-    public init(quietMillis: Int64 = IncidentTracker.defaultQuietMillis, incidents: [String: Incident]) {
+    public init(
+        quietMillis: Int64 = IncidentTracker.defaultQuietMillis, format: EventDocumentFormat = .native,
+        incidents: [String: Incident]
+    ) {
         self.quietMillis = quietMillis
+        self.format = format
         self.incidents = incidents
     }
 
@@ -58,8 +67,9 @@ public struct IncidentTracker: Sendable {
     public mutating func lines(for events: [Event], watermarkMillis: Int64, final: Bool = false) -> [Line] {
         var out: [Line] = []
         var seen = Set<String>()
-        func emit(_ id: String, _ line: String, _ activity: String) {
-            out.append(Line(id: id, activity: activity, text: Self.withActivity(line, activity)))
+        func emit(_ event: Event, _ activity: IncidentActivity) {
+            out.append(
+                Line(id: event.id, activity: activity.rawValue, text: format.line(for: event, activity: activity)))
         }
         for event in events {
             let id = event.id
@@ -70,30 +80,34 @@ public struct IncidentTracker: Sendable {
             if let known = incidents[id] {
                 if known.closed { continue }
                 let changed = known.fingerprint != fingerprint
-                let line = changed ? EventJSON.line(for: event) : known.line
-                if changed || ended { emit(id, line, ended ? "close" : "update") }
+                if changed {
+                    emit(event, ended ? .close : .update)
+                } else if ended {
+                    out.append(Line(id: id, activity: IncidentActivity.close.rawValue, text: known.closeLine))
+                }
                 incidents[id] = Incident(
-                    line: line, endMillis: event.endMillis, closed: ended, fingerprint: fingerprint)
+                    closeLine: changed ? format.line(for: event, activity: .close) : known.closeLine,
+                    endMillis: event.endMillis, closed: ended, fingerprint: fingerprint)
             } else {
-                let line = EventJSON.line(for: event)
-                emit(id, line, "create")
-                if ended { emit(id, line, "close") }
+                emit(event, .create)
+                if ended { emit(event, .close) }
                 incidents[id] = Incident(
-                    line: line, endMillis: event.endMillis, closed: ended, fingerprint: fingerprint)
+                    closeLine: format.line(for: event, activity: .close), endMillis: event.endMillis, closed: ended,
+                    fingerprint: fingerprint)
             }
         }
         // Open incidents the evaluation no longer reports: closed with the last state written.
         for (id, incident) in incidents.sorted(by: { $0.key < $1.key })
         where !incident.closed && (!seen.contains(id) || final) {
-            emit(id, incident.line, "close")
+            out.append(Line(id: id, activity: IncidentActivity.close.rawValue, text: incident.closeLine))
             incidents[id]?.closed = true
         }
         return out
     }
 
-    /// `line` (a JSON object) with `"activity"` as its last member.
+    /// `line` (a native JSON object) with `"activity"` as its last member.
     static func withActivity(_ line: String, _ activity: String) -> String {
-        String(line.dropLast()) + ",\"activity\":" + EventJSON.quoted(activity) + "}"
+        EventDocumentFormat.withActivity(line, activity)
     }
 
     /// Forgets closed incidents whose evidence ended before `millis`: an evaluation can no

@@ -24,7 +24,15 @@ public final class LiveAnalysis {
     /// Sources the current aggregators were made for; a chunk of a newer source ends the slice.
     private var aggregatorSourceCount = 0
     private var sourcePaths: [String]
+    /// The time-order check of every source, in file order. A resumed run starts it from the
+    /// checkpoint's checks (`SourceStatistics.timeOrder`), so a backward step that spans the
+    /// restart is seen as one uninterrupted run sees it.
     private var ledger: TimeOrderLedger
+    /// Per resumed source, the chunk sequence its check expects next: a resumed file's framer
+    /// numbers its chunks from 0 again, so they are renumbered after the checkpoint's.
+    private var sequenceBase: [Int: Int] = [:]
+    /// The token maker of `--pseudonymize` (nil without it); each worker gets its own copy.
+    private let pseudonymizer: Pseudonymizer?
     private var pending: [(LineChunk, LogFormat)] = []
     private var pendingBytes = 0
     private var lastEvaluatedWindowEnd: Int64 = .min
@@ -56,8 +64,16 @@ public final class LiveAnalysis {
         clock = EventClock(latenessMillis: latenessMillis, windowMillis: options.windowMillis)
         self.tracker = tracker
         self.sourcePaths = sourcePaths
-        ledger = TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis)
-        self.summary = summary ?? Self.emptySummary(options: options, sourcePaths: sourcePaths)
+        pseudonymizer = options.pseudonymizationKey.flatMap { try? Pseudonymizer(key: $0) }
+        let summary = summary ?? Self.emptySummary(options: options, sourcePaths: sourcePaths)
+        var checks: [Int: TimeOrderCheck] = [:]
+        for (index, source) in summary.sources.enumerated() {
+            guard let order = source.timeOrder else { continue }
+            checks[index] = order
+            sequenceBase[index] = order.nextSequence
+        }
+        ledger = TimeOrderLedger(toleranceMillis: options.backwardToleranceMillis, resuming: checks)
+        self.summary = summary
     }
 
     static func emptySummary(options: AnalysisOptions, sourcePaths: [String]) -> AnalysisSummary {
@@ -126,7 +142,10 @@ public final class LiveAnalysis {
         var touched = Set<Int>()
         for (lines, segments) in results.values {
             linesRead += lines
-            for segment in segments { ledger.add(segment) }
+            for var segment in segments {
+                segment.sequence += sequenceBase[segment.sourceIndex] ?? 0
+                ledger.add(segment)
+            }
         }
         for item in batch { touched.insert(item.0.sourceIndex) }
         for source in touched.sorted() {
@@ -149,7 +168,7 @@ public final class LiveAnalysis {
                     ? .max : wall + (options.futureLimitMillis - Self.runStartMillis),
                 backwardToleranceMillis: options.backwardToleranceMillis,
                 profileWindowMillis: options.profileWindowMillis, profileBudget: options.profileBudget,
-                abuseBudget: options.abuseBudget)
+                abuseBudget: options.abuseBudget, pseudonymizer: pseudonymizer)
         }
     }
 
@@ -186,6 +205,20 @@ public final class LiveAnalysis {
         }
         archiveOutcomes = []
         summary.coarsen(toFit: analysis.configuration.options.windowBudget)
+    }
+
+    /// Drops what no detector reads any more: for each feature with a look-back
+    /// (`AnalysisFeature.lookBackMillis`), its state older than the look-back behind the
+    /// watermark. So a stream of weeks holds the look-backs' worth of state, not everything since
+    /// it started; incidents within the look-back get batch's verdicts, as every window they
+    /// are judged on is still there.
+    private func evict(watermark: Int64) {
+        guard watermark != .min && watermark != .max else { return }
+        for feature in Analysis.features {
+            guard let lookBack = feature.lookBackMillis(under: analysis.configuration) else { continue }
+            let (cutoff, overflow) = watermark.subtractingReportingOverflow(lookBack)
+            if !overflow { feature.evict(&summary, before: cutoff) }
+        }
     }
 
     /// Everything read so far merged into the summary (for a checkpoint): whole lines only.
@@ -227,6 +260,7 @@ public final class LiveAnalysis {
         let started = DispatchTime.now().uptimeNanoseconds
         processPending(wallMillis: wallMillis)
         flushSlice()
+        if !final { evict(watermark: watermark) }
         let result = analysis.evaluate(summaryForEvaluation())
         lastEvents = result.events
         let lines = tracker.lines(for: result.events, watermarkMillis: watermark, final: final)

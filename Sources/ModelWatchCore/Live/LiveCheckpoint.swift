@@ -11,7 +11,7 @@ import Foundation
 /// that says which. Written atomically: a temporary file in the same folder, then renamed.
 public struct LiveCheckpoint {
     public static let formatName: [UInt8] = Array("modelwatch-live".utf8) + [0]
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public var summary: AnalysisSummary
     public var sourcePaths: [String]

@@ -10,6 +10,8 @@ public struct LiveSettings: Sendable {
     public var latenessMillis: Int64 = 30_000
     /// Where incident lines go (`-`: standard output); nil writes none.
     public var eventsPath: String?
+    /// How incident lines are written (`--events-format`).
+    public var eventsFormat: EventDocumentFormat = .native
     /// The checkpoint file (`--state`); nil keeps no checkpoint.
     public var statePath: String?
     /// Wall time between two checkpoints (a minute by default, as the issue asks).
@@ -67,7 +69,8 @@ public final class LiveRunner {
             resume: checkpoint?.positions ?? [], finished: checkpoint?.finished ?? [], wallMillis: now)
         let live = LiveAnalysis(
             analysis: analysis, latenessMillis: settings.latenessMillis, summary: checkpoint?.summary,
-            tracker: IncidentTracker(incidents: checkpoint?.incidents ?? [:]), sourcePaths: follower.sourcePaths)
+            tracker: IncidentTracker(format: settings.eventsFormat, incidents: checkpoint?.incidents ?? [:]),
+            sourcePaths: follower.sourcePaths)
         if let clocks = checkpoint?.clock { live.restoreClock(clocks) }
         live.markArchives(follower.archiveSourceIndices)
         let sink = try settings.eventsPath.map { try EventLineSink(path: $0) }

@@ -32,7 +32,8 @@ public enum SummaryJSON {
         out +=
             ",\"rejected\":{"
             + reasons.map { quoted($0.name) + ":\(source.rejected[$0.rawValue])" }.joined(separator: ",") + "}"
-        out += ",\"late\":0"  // batch reads never close a window early, so nothing is late
+        // Records older than a window `live` had closed (batch closes none early: always 0).
+        out += ",\"late\":\(source.lateRecords)"
         out += ",\"lost_compressed_bytes\":\(source.lostCompressedBytes)"
         out += ",\"start\":" + time(source.firstMillis, valid: source.parsed > 0)
         out += ",\"end\":" + time(source.lastMillis, valid: source.parsed > 0)

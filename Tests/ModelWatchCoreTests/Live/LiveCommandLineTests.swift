@@ -79,6 +79,131 @@ import Testing
         #expect(creates.values.allSatisfy { $0 == 1 })
     }
 
+    /// Starts `live` on `folder` with `--state`, waits until its checkpoint holds `lines` lines
+    /// (polled, so a loaded machine only makes it slower), sends SIGTERM and returns the exit
+    /// status and standard error.
+    static func runLiveUntil(_ folder: URL, state: String, lines: Int, extra: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments =
+            [
+                "live", folder.path, "--from-start", "--state", state, "--lateness", "1s", "--checkpoint-seconds",
+                "1", "--no-progress",
+            ] + extra
+        let errorFile = folder.deletingLastPathComponent().appendingPathComponent("live-\(UUID()).stderr")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            if let saved = try? LiveCheckpoint.load(
+                path: state, options: AnalysisOptions(threads: 1), latenessMillis: 1_000),
+                saved.summary.sources.map(\.lines).reduce(0, +) >= lines
+            {
+                break
+            }
+        }
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+    }
+
+    /// The last line of each incident (by id) in an events file, without its `activity`.
+    static func lastLines(_ path: String) throws -> [String: String] {
+        var last: [String: String] = [:]
+        for text in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let id = try #require(object["id"] as? String)
+            let activity = try #require(object["activity"] as? String)
+            let suffix = ",\"activity\":\"\(activity)\"}"
+            #expect(text.hasSuffix(suffix))
+            last[id] = String(text.dropLast(suffix.count)) + "}"
+        }
+        return last
+    }
+
+    /// The summary JSON's sources with `late` left out: whether a record arrives behind a
+    /// closed window depends on where the reads fell (a restart resumes with the clock moved
+    /// on), and late records still feed the state, so everything else must be equal.
+    static func summaryWithoutLate(_ path: String) throws -> NSDictionary {
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var copy = object
+        copy["sources"] = (object["sources"] as? [[String: Any]])?.map { source in
+            var source = source
+            source["late"] = nil
+            return source
+        }
+        return copy as NSDictionary
+    }
+
+    /// The oracle is one uninterrupted run over the same file (and batch over it): a run stopped
+    /// in the middle and resumed from its checkpoint gives the same summary and the same last
+    /// line for every incident. The file's clock steps back ten minutes right after the restart
+    /// point, so the time-order check must carry the latest stamp across the restart to see it.
+    @Test func aRestartInTheMiddleOfAFileGivesWhatOneUninterruptedRunGives() throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let before = (0..<2_000).map { Self.line($0) + "\n" }.joined()
+        // Behind by ten minutes for 30 records (one backward episode), then back in order.
+        let behind = (2_000..<2_030).map {
+            LiveAnalysisTests.record($0, millis: LiveAnalysisTests.start + Int64($0) * 1_000 - 600_000) + "\n"
+        }.joined()
+        let after = (2_030..<4_000).map { Self.line($0) + "\n" }.joined()
+
+        // Both runs read the same path (it is part of every event's entity and id), one after the other.
+        let logs = folder.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let log = logs.appendingPathComponent("inference.jsonl").path
+        func outputs(_ name: String) -> (state: String, events: String, summary: String) {
+            let base = folder.appendingPathComponent(name)
+            return (base.path + ".state", base.path + ".events.jsonl", base.path + ".summary.json")
+        }
+        let whole = outputs("whole")
+        try (before + behind + after).write(toFile: log, atomically: false, encoding: .utf8)
+        let (wholeStatus, wholeError) = try Self.runLiveUntil(
+            logs, state: whole.state, lines: 4_000, extra: ["--events", whole.events, "--summary-json", whole.summary])
+        #expect(wholeStatus == 0, "\(wholeError)")
+
+        let resumed = outputs("resumed")
+        try FileManager.default.removeItem(atPath: log)
+        try before.write(toFile: log, atomically: false, encoding: .utf8)
+        let (firstStatus, firstError) = try Self.runLiveUntil(
+            logs, state: resumed.state, lines: 2_000, extra: ["--events", resumed.events])
+        #expect(firstStatus == 0, "\(firstError)")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((behind + after).utf8))
+        try handle.close()
+        let (secondStatus, secondError) = try Self.runLiveUntil(
+            logs, state: resumed.state, lines: 4_000,
+            extra: ["--events", resumed.events, "--summary-json", resumed.summary])
+        #expect(secondStatus == 0, "\(secondError)")
+
+        // The oracle counts: every line once, in both.
+        let wholeSummary = try Self.summaryWithoutLate(whole.summary)
+        let resumedSummary = try Self.summaryWithoutLate(resumed.summary)
+        let sources = try #require(resumedSummary["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["lines"] as? Int } == [4_000])
+        #expect(sources.map { $0["parsed"] as? Int } == [4_000])
+        #expect(wholeSummary == resumedSummary)
+
+        // The same incidents, each ending as the uninterrupted run's; the backward step among them,
+        // as batch reports it over the finished file.
+        let wholeLines = try Self.lastLines(whole.events)
+        let resumedLines = try Self.lastLines(resumed.events)
+        #expect(wholeLines == resumedLines)
+        let batchEvents = folder.appendingPathComponent("batch.jsonl").path
+        _ = try CommandLineTests.run(["analyze", log, "--events", batchEvents, "--no-progress"])
+        let batch = try String(contentsOfFile: batchEvents, encoding: .utf8).split(separator: "\n")
+        let backward = try #require(batch.first { $0.contains("time_backwards") })
+        let backwardID = try #require(
+            (try JSONSerialization.jsonObject(with: Data(backward.utf8)) as? [String: Any])?["id"] as? String)
+        #expect(resumedLines[backwardID] == String(backward))
+        #expect(wholeLines[backwardID] == String(backward))
+    }
+
     @Test func endOfStandardInputWritesTheFinalLinesAndExitsZero() throws {
         let input =
             (0..<500).map { Self.line($0) + "\n" }.joined() + #"{"ts":"2026-11-17T10:00:00Z","model":"fraud-test"}"#
@@ -88,6 +213,74 @@ import Testing
         // The last line had no newline: at end of input it is whole, and names a test model.
         #expect(lines.contains { $0.contains("ops.env_separation") && $0.contains("\"activity\":\"create\"") })
         #expect(lines.contains { $0.contains("ops.env_separation") && $0.contains("\"activity\":\"close\"") })
+    }
+
+    /// `--events-format`, `--pseudonymize` and `--summary-json` as analyze has them: SIEM
+    /// documents valid against the published schemas, with the incident's activity; no client key
+    /// or address in any output; the summary JSON written on exit, with the late record counted
+    /// under its source.
+    @Test(arguments: [
+        (EventDocumentFormat.ecs, "ecs-8.17.0.schema.json"), (.ocsf, "ocsf-1.5.0-detection_finding.schema.json"),
+    ])
+    func outputOptionsAsAnalyzeHasThem(format: EventDocumentFormat, schema: String) throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let key = folder.appendingPathComponent("key")
+        try Data((0..<32).map { UInt8($0 * 7 + 3) }).write(to: key)
+        let events = folder.appendingPathComponent("events.jsonl")
+        let summary = folder.appendingPathComponent("summary.json")
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = [
+            "live", "-", "--events", events.path, "--events-format", format.rawValue, "--summary-json", summary.path,
+            "--pseudonymize", key.path, "--window", "10s", "--lateness", "1s", "--no-progress",
+        ]
+        let input = Pipe()
+        let errorFile = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardInput = input
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        func line(_ index: Int, millis: Int64, model: String = "fraud-scorer") -> String {
+            LiveAnalysisTests.record(index, millis: millis, model: model)
+                .replacingOccurrences(of: #","host":"#, with: #","ip":"203.0.113.\#(index % 5)","host":"#)
+                .replacingOccurrences(of: #""client":"k-"#, with: #""client":"secret-client-"#) + "\n"
+        }
+        var text = (0..<600).map { line($0, millis: LiveAnalysisTests.start + Int64($0) * 1_000) }.joined()
+        text += line(600, millis: LiveAnalysisTests.start + 600_000, model: "fraud-dev")
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        // Once those are read and their windows closed, one record ten minutes behind them.
+        Thread.sleep(forTimeInterval: 3)
+        try input.fileHandleForWriting.write(contentsOf: Data(line(601, millis: LiveAnalysisTests.start).utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let errorText = try String(contentsOf: errorFile, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(errorText)")
+
+        let (status, output) = try OutputFormatTests.validate(schema: schema, documents: events)
+        #expect(status == 0, "\(output)")
+        let written = try String(contentsOf: events, encoding: .utf8)
+        let documents = try OutputFormatTests.objects(written)
+        let activities = documents.map { document -> String? in
+            switch format {
+            case .ocsf: (document["activity_name"] as? String)?.lowercased()
+            default: (document["modelwatch"] as? [String: Any])?["activity"] as? String
+            }
+        }
+        #expect(activities.contains("create") && activities.last == "close")
+        #expect(activities.allSatisfy { $0 == "create" || $0 == "update" || $0 == "close" })
+        #expect(written.contains("fraud-dev"))
+
+        // No key or address in the events, the summary JSON or the terminal summary.
+        let summaryText = try String(contentsOf: summary, encoding: .utf8)
+        for output in [written, summaryText, errorText] {
+            #expect(!output.contains("203.0.113.") && !output.contains("secret-client"), "\(output.prefix(2_000))")
+        }
+        #expect(errorText.contains("p-"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(summaryText.utf8)) as? [String: Any])
+        let sources = try #require(object["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["lines"] as? Int } == [602])
+        #expect(sources.map { $0["late"] as? Int } == [1])
     }
 
     @Test func aStateFileOfAnotherFormatIsAUsageError() throws {

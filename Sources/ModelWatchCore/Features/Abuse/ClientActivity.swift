@@ -255,6 +255,22 @@ public struct AbuseState: Sendable {
         untrackedAddressRecords += other.untrackedAddressRecords
     }
 
+    /// Drops every window that starts before `millis` (see `AbuseFeature.lookBackMillis`), and
+    /// the clients and addresses left with none.
+    public mutating func forget(before millis: Int64) {
+        func recent<Cell>(_ cells: [Int64: Cell]) -> [Int64: Cell]? {
+            guard cells.keys.contains(where: { $0 < millis }) else { return cells }
+            let kept = cells.filter { $0.key >= millis }
+            return kept.isEmpty ? nil : kept
+        }
+        clients = clients.compactMapValues { table in
+            let kept = table.compactMapValues(recent)
+            return kept.isEmpty ? nil : kept
+        }
+        models = models.compactMapValues(recent)
+        addresses = addresses.compactMapValues(recent)
+    }
+
     /// Re-buckets every window into the next longer window length.
     public mutating func coarsen() {
         windowMillis = AnalysisSummary.coarserWindow(after: windowMillis)

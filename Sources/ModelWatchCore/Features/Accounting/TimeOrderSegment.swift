@@ -127,6 +127,13 @@ public struct TimeOrderLedger: Sendable {
         self.toleranceMillis = toleranceMillis
     }
 
+    /// Goes on from the checks of an earlier run over the same sources (a `live` checkpoint):
+    /// each source's next chunk is `checks[source].nextSequence`.
+    public init(toleranceMillis: Int64, resuming checks: [Int: TimeOrderCheck]) {
+        self.toleranceMillis = toleranceMillis
+        self.checks = checks
+    }
+
     public mutating func add(_ segment: TimeOrderSegment) {
         let source = segment.sourceIndex
         var check = checks[source] ?? TimeOrderCheck(toleranceMillis: toleranceMillis)

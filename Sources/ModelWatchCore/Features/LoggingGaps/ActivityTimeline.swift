@@ -172,6 +172,62 @@ public struct ActivityTimeline<Stream: Hashable & Sendable>: Sendable {
         return totals
     }
 
+    /// The buckets from `first` through `last` (bucket indexes) that a reader of every stream's
+    /// counts needs, ascending: every bucket of every block some stream wrote in, and of each
+    /// stretch where no stream has a block (nobody wrote), only its first and last `kept`
+    /// buckets (all of it when it is at most `2 * kept` long).
+    ///
+    /// So the axis is as long as the time the streams wrote, not as the span their stamps cover:
+    /// one record stamped in 2030 (a clock glitch) or in 1970 no longer makes a reader allocate a
+    /// count for every minute in between (years of minutes per stream). A silence that covers a
+    /// shortened stretch keeps its first and last bucket and at least `2 * kept` buckets of length.
+    public func axis(from first: Int64, through last: Int64, keepingEmptyStretchEnds kept: Int64) -> [Int64] {
+        guard last >= first else { return [] }
+        let perBlock = Int64(Self.bucketsPerBlock)
+        let written = Set(storedBlocks.keys.map(\.block)).sorted()
+        var axis: [Int64] = []
+        var next = first  // the first bucket not on the axis yet, nor skipped
+        func appendStretch(through end: Int64) {
+            // Buckets `next...end` where no stream has a block.
+            guard end >= next else { return }
+            if (end - next + 2) / 2 <= kept {  // at most 2 * kept long (written so as not to overflow)
+                axis += Array(next...end)
+            } else {
+                axis += Array(next..<(next + kept))
+                axis += Array((end - kept + 1)...end)
+            }
+        }
+        for block in written {
+            let low = max(block * perBlock, first)
+            let high = min(block * perBlock + perBlock - 1, last)
+            guard low <= high else { continue }
+            appendStretch(through: low - 1)
+            axis += Array(low...high)
+            next = high + 1
+        }
+        appendStretch(through: last)
+        return axis
+    }
+
+    /// Counts of `stream` at each bucket of `axis` (ascending bucket indexes), zero where it
+    /// wrote nothing.
+    public func counts(of stream: Stream, at axis: [Int64]) -> [UInt32] {
+        var result = [UInt32](repeating: 0, count: axis.count)
+        let perBlock = Int64(Self.bucketsPerBlock)
+        let blocks = storedBlocks
+        var currentBlock = Int64.min
+        var counts: [UInt32]?
+        for (position, bucket) in axis.enumerated() {
+            let block = ChunkAggregator.floor(bucket, to: perBlock) / perBlock
+            if block != currentBlock {
+                currentBlock = block
+                counts = blocks[BlockKey(stream: stream, block: block)]
+            }
+            if let counts { result[position] = counts[Int(bucket - block * perBlock)] }
+        }
+        return result
+    }
+
     /// First and last bucket index in which `stream` wrote anything.
     public func activeRange(of stream: Stream) -> ClosedRange<Int64>? {
         let perBlock = Int64(Self.bucketsPerBlock)

@@ -33,6 +33,13 @@ public struct LoggingGapDetector: Sendable {
         var length: Int64 { last - first + 1 }
     }
 
+    /// Buckets kept at each end of a stretch where no stream wrote (see `ActivityTimeline.axis`);
+    /// nil: the minimum gap's length in buckets, which keeps every verdict: a silence that covers
+    /// a shortened stretch is still at least the minimum gap long, one that does not is unchanged,
+    /// and its first and last buckets (so its start, end and id) are kept. Tests set a large
+    /// value to get the uncompressed axis as their oracle.
+    var emptyStretchEnds: Int64?
+
     public func events(for summary: AnalysisSummary) -> [Event] {
         let timeline = summary.activity
         let bucket = timeline.bucketMillis
@@ -43,7 +50,22 @@ public struct LoggingGapDetector: Sendable {
         guard let globalFirst = ranges.values.map(\.lowerBound).min(),
             let globalLast = ranges.values.map(\.upperBound).max()
         else { return [] }
-        let all = streams.map { timeline.counts(of: $0, from: globalFirst, through: globalLast) }
+        let minimumBuckets = max(1, (minimumGapMillis + bucket - 1) / bucket)
+        // Positions on the axis stand for its buckets: only time some stream wrote in, and the
+        // ends of the stretches between (a clock glitch years ahead costs nothing in between).
+        let axis = timeline.axis(
+            from: globalFirst, through: globalLast, keepingEmptyStretchEnds: emptyStretchEnds ?? minimumBuckets)
+        // Where a bucket some stream wrote in sits on the (ascending) axis.
+        func axisIndex(of bucket: Int64) -> Int? {
+            var low = 0
+            var high = axis.count
+            while low < high {
+                let middle = (low + high) / 2
+                if axis[middle] < bucket { low = middle + 1 } else { high = middle }
+            }
+            return low < axis.count && axis[low] == bucket ? low : nil
+        }
+        let all = streams.map { timeline.counts(of: $0, at: axis) }
         // Peers are the streams of the same log family (other hosts, other gateways): the access
         // log's health checks and scrapes would otherwise make every hour look busy. A stream
         // with no peer of its family is compared with the other family.
@@ -66,8 +88,9 @@ public struct LoggingGapDetector: Sendable {
             let ownTotal = own.reduce(0.0) { $0 + Double($1) }
             guard ownTotal >= Double(minimumRecords) else { continue }
             let totals = (familyStreams[stream.kind] ?? 0) >= 2 ? familyTotals[stream.kind]! : everything
-            let first = Int(range.lowerBound - globalFirst)
-            let last = Int(range.upperBound - globalFirst)
+            guard let first = axisIndex(of: range.lowerBound), let last = axisIndex(of: range.upperBound) else {
+                continue
+            }
             var peersWhileActive = 0.0
             for index in first...last { peersWhileActive += totals[index] - Double(own[index]) }
             guard peersWhileActive > 0 else { continue }
@@ -94,15 +117,14 @@ public struct LoggingGapDetector: Sendable {
                 }
                 silences.append(Silence(first: Int64(start), last: Int64(stop), expected: share * peers))
             }
-            let minimumBuckets = max(1, (minimumGapMillis + bucket - 1) / bucket)
             // The stream's own rhythm: how many records its ordinary short pauses skip.
             let usualSkipped = silences.filter { $0.length < minimumBuckets }.map(\.expected).max() ?? 0
             for silence in silences
             where silence.length >= minimumBuckets && silence.expected >= minimumExpected
                 && silence.expected >= usualGapRatio * usualSkipped
             {
-                let startMillis = (globalFirst + silence.first) * bucket
-                let endMillis = (globalFirst + silence.last + 1) * bucket
+                let startMillis = axis[Int(silence.first)] * bucket
+                let endMillis = (axis[Int(silence.last)] + 1) * bucket
                 events.append(
                     event(
                         stream: stream, silence: silence, startMillis: startMillis, endMillis: endMillis,
