@@ -11,7 +11,9 @@ import Foundation
 /// }
 /// ```
 /// Members: `approved_changes`, `administrators`, `admin_paths`, `environment_markers`, `drift`
-/// (``DriftConfiguration``) and `abuse` (``AbuseSettings``, by snake_case name).
+/// (``DriftConfiguration``), and the thresholds of `abuse` (``AbuseSettings``), `capacity`,
+/// `logging_gaps`, `partial_loss`, `clock_skew` and `probes` by snake_case name
+/// (``ConfigurableSettings``).
 /// Config files are small and read once, so Foundation's `JSONDecoder` is used here.
 public struct DetectorConfiguration: Sendable, Equatable {
     /// A change a change-management record approved: `version` of `model` may appear between
@@ -45,8 +47,16 @@ public struct DetectorConfiguration: Sendable, Equatable {
     public var environmentMarkers: [String]?
     /// Drift and data-quality windows, reference and thresholds (member `drift`).
     public var drift = DriftConfiguration()
-    /// The abuse detectors' thresholds (member `abuse`; see `AbuseSettingsFile.swift`).
+    /// The abuse detectors' thresholds (member `abuse`).
     public var abuse = AbuseSettings()
+    /// The operations detectors' thresholds, each its feature's one settings value (members
+    /// `capacity`, `logging_gaps`, `partial_loss`, `clock_skew`, `probes`; see
+    /// ``ConfigurableSettings``). `probes.administrators` comes from `administrators`.
+    public var capacity = CapacityDetector()
+    public var loggingGaps = LoggingGapDetector()
+    public var partialLoss = PartialLossDetector()
+    public var clockSkew = ClockSkewDetector()
+    public var probes = AccessSignatureDetector()
 
     public init(approvedChanges: [ApprovedChange] = []) {
         self.approvedChanges = approvedChanges
@@ -112,7 +122,12 @@ public struct DetectorConfiguration: Sendable, Equatable {
         configuration.adminPaths = file.adminPaths ?? []
         configuration.environmentMarkers = file.environmentMarkers
         configuration.drift = try DriftConfiguration.make(file.drift, path: path)
-        configuration.abuse = try AbuseSettings.make(root["abuse"], path: path)
+        configuration.abuse = try AbuseSettings.make(root["abuse"], name: "abuse", path: path)
+        configuration.capacity = try CapacityDetector.make(root["capacity"], name: "capacity", path: path)
+        configuration.loggingGaps = try LoggingGapDetector.make(root["logging_gaps"], name: "logging_gaps", path: path)
+        configuration.partialLoss = try PartialLossDetector.make(root["partial_loss"], name: "partial_loss", path: path)
+        configuration.clockSkew = try ClockSkewDetector.make(root["clock_skew"], name: "clock_skew", path: path)
+        configuration.probes = try AccessSignatureDetector.make(root["probes"], name: "probes", path: path)
         let approvals: [DocumentNode]
         if case .array(let items) = root["approved_changes"]?.value { approvals = items } else { approvals = [] }
         for (index, change) in (file.approvedChanges ?? []).enumerated() {

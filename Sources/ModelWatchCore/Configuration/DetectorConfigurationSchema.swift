@@ -4,9 +4,14 @@ extension DetectorConfiguration {
     /// suggestion rather than a setting silently ignored. An approval must name its window
     /// (`from` and `to`): one without it would approve the version for all time.
     /// Keep in step with `DetectorConfiguration.FileFormat` and `DriftConfiguration.FileFormat`;
-    /// the `abuse` keys follow ``AbuseSettings`` by themselves.
+    /// the threshold sections follow their ``ConfigurableSettings`` types by themselves.
     static let schema = DocumentSchema.object([
         "abuse": AbuseSettings.documentSchema,
+        "capacity": CapacityDetector.documentSchema,
+        "logging_gaps": LoggingGapDetector.documentSchema,
+        "partial_loss": PartialLossDetector.documentSchema,
+        "clock_skew": ClockSkewDetector.documentSchema,
+        "probes": AccessSignatureDetector.documentSchema,
         "approved_changes": .array(
             .object(
                 ["model": .string, "version": .string, "from": .string, "to": .string],

@@ -27,7 +27,8 @@ import Testing
         let far = loadError(#"{"colour": 1}"#)
         #expect(
             far?.contains(
-                "known keys: abuse, admin_paths, administrators, approved_changes, drift, environment_markers")
+                "known keys: abuse, admin_paths, administrators, approved_changes, capacity, clock_skew, drift, environment_markers, logging_gaps, partial_loss, probes"
+            )
                 == true)
         let feature = loadError(#"{"drift": {"models": {"m": {"features": {"f": {"ignored": true}}}}}}"#)
         #expect(feature?.contains("unknown key 'ignored' in drift.models.m.features.f; did you mean 'ignore'?") == true)

@@ -2,7 +2,7 @@
 /// reads them from here). The values were set on the generated abuse scenario
 /// (`tools/scenario_abuse.py`, seeds other than the one `.ci/run` judges) and the papers named;
 /// "window" is the abuse window (an hour unless the memory budget made it longer).
-public struct AbuseSettings: Sendable, Equatable, Codable {
+public struct AbuseSettings: Sendable, Equatable, ConfigurableSettings {
     // MARK: extraction, tabular models
 
     /// Queries compared with the client's earlier ones before a window is judged at all: fewer

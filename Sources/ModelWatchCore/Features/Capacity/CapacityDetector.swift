@@ -17,7 +17,7 @@
 /// `failureRatio` × the usual share, and a binomial z-score above `failureZ` says the excess
 /// is not chance. Flagged windows at most one window apart fold into one incident; an incident
 /// needs `minimumWindows` flagged windows. One event per incident, with the count of windows.
-public struct CapacityDetector: Sendable {
+public struct CapacityDetector: Sendable, Equatable, ConfigurableSettings {
     public var minimumCallsForLatency = 30
     public var latencyRatio = 2.0
     public var madCount = 6.0

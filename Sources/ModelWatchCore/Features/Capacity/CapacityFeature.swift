@@ -4,6 +4,6 @@ public enum CapacityFeature: AnalysisFeature {
     public static let eventTypes: Set<EventType> = [.opsCapacity]
 
     public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
-        FeatureFindings(events: CapacityDetector().events(for: summary))
+        FeatureFindings(events: configuration.detectors.capacity.events(for: summary))
     }
 }

@@ -17,7 +17,7 @@
 /// at low.
 /// For a serving host, gateway requests of the request-id sample that fall in the gap and have
 /// no inference record are the supporting evidence (the host served, but did not log).
-public struct LoggingGapDetector: Sendable {
+public struct LoggingGapDetector: Sendable, Equatable, ConfigurableSettings {
     public var minimumGapMillis: Int64 = 600_000
     public var minimumExpected = 20.0
     public var usualGapRatio = 2.0

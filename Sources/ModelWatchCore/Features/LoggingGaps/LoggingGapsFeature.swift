@@ -4,7 +4,8 @@ public enum LoggingGapsFeature: AnalysisFeature {
     public static let eventTypes: Set<EventType> = [.opsLoggingGap]
 
     public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
-        let silences = LoggingGapDetector().events(for: summary)
-        return FeatureFindings(events: silences + PartialLossDetector().events(for: summary, silences: silences))
+        let silences = configuration.detectors.loggingGaps.events(for: summary)
+        return FeatureFindings(
+            events: silences + configuration.detectors.partialLoss.events(for: summary, silences: silences))
     }
 }

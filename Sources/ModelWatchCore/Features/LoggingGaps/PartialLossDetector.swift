@@ -30,7 +30,7 @@ import Foundation
 ///
 /// Without an access log with request ids there is no join, and nothing is raised: a drop in
 /// volume alone cannot tell a loss from a drain.
-public struct PartialLossDetector: Sendable {
+public struct PartialLossDetector: Sendable, Equatable, ConfigurableSettings {
     /// Five minutes: the ops windows' length (`CapacityWindows`), long enough that a host at a
     /// few records a minute has a share to compare, short enough to place a 20-minute loss.
     public var windowMillis: Int64 = 300_000

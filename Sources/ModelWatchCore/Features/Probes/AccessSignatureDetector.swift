@@ -11,15 +11,21 @@
 /// and a principal that is not one of them got an answer (2xx/3xx), `low` when every such call
 /// was refused; a refused anonymous call from an address that also probed is left to its probe
 /// event.
-public struct AccessSignatureDetector: Sendable {
+public struct AccessSignatureDetector: Sendable, Equatable, ConfigurableSettings {
     public var administrators: Set<String>
     public var probeThreshold = 3
     /// More distinct 4xx paths than this in one minute from one address is a probing burst
     /// (CrowdSec `crowdsecurity/http-probing`: bucket capacity 10, distinct by path).
     public var burstDistinctPaths = 10
 
-    public init(administrators: Set<String> = []) {
+    public init(administrators: Set<String>) {
         self.administrators = administrators
+    }
+
+    /// The default thresholds and no administrators (the `--config` file's `administrators`
+    /// member fills them in).
+    public init() {
+        self.init(administrators: [])
     }
 
     public func events(for summary: AnalysisSummary) -> [Event] {

@@ -4,8 +4,8 @@ public enum ProbesFeature: AnalysisFeature {
     public static let eventTypes: Set<EventType> = [.opsVulnProbe, .opsAdminAction]
 
     public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
-        FeatureFindings(
-            events: AccessSignatureDetector(administrators: configuration.detectors.administrators).events(for: summary)
-        )
+        var detector = configuration.detectors.probes
+        detector.administrators = configuration.detectors.administrators
+        return FeatureFindings(events: detector.events(for: summary))
     }
 }

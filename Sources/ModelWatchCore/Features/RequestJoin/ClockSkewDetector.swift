@@ -5,7 +5,7 @@
 /// The access log keeps whole seconds (`$time_local`) and stamps the end of the call, so an
 /// honest pair differs by −1 s to about +1 s; only a median beyond `toleranceMillis` is skew.
 /// A difference that is only the log format's time zone never shows: both times are UTC here.
-public struct ClockSkewDetector: Sendable {
+public struct ClockSkewDetector: Sendable, Equatable, ConfigurableSettings {
     public var toleranceMillis: Int64 = 3_000
     public var minimumPairs = 20
 

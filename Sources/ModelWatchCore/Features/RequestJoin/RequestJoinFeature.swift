@@ -4,6 +4,6 @@ public enum RequestJoinFeature: AnalysisFeature {
     public static let eventTypes: Set<EventType> = [.opsClockSkew]
 
     public static func evaluate(_ summary: AnalysisSummary, configuration: AnalysisConfiguration) -> FeatureFindings {
-        FeatureFindings(events: ClockSkewDetector().events(for: summary))
+        FeatureFindings(events: configuration.detectors.clockSkew.events(for: summary))
     }
 }
