@@ -11,6 +11,7 @@ public func fuzzBaselineFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     _ = try? file.encoded()
     let configuration = AnalysisConfiguration(
         options: AnalysisOptions(threads: 1), baseline: file.references(path: "fuzz.json"))
-    _ = Analysis(configuration: configuration).evaluate(AnalysisSummary())
+    let analysis = Analysis(configuration: configuration)
+    _ = analysis.evaluate(analysis.read([]))
     return 0
 }
