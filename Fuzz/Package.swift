@@ -14,7 +14,6 @@ let package = Package(
     dependencies: [.package(name: "modelwatch", path: "..")],
     targets: targets.map { name in
         .executableTarget(
-            name: name, dependencies: [.product(name: "ModelWatchCore", package: "modelwatch")],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+            name: name, dependencies: [.product(name: "ModelWatchCore", package: "modelwatch")])
     }
 )
