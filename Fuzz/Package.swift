@@ -12,8 +12,10 @@ let targets = [
 let package = Package(
     name: "modelwatch-fuzz",
     dependencies: [.package(name: "modelwatch", path: "..")],
-    targets: targets.map { name in
-        .executableTarget(
-            name: name, dependencies: [.product(name: "ModelWatchCore", package: "modelwatch")])
-    }
+    targets: [.target(name: "FuzzSupport")]
+        + targets.map { name in
+            .executableTarget(
+                name: name,
+                dependencies: ["FuzzSupport", .product(name: "ModelWatchCore", package: "modelwatch")])
+        }
 )

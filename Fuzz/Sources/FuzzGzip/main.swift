@@ -1,4 +1,4 @@
-import Glibc
+import FuzzSupport
 import ModelWatchCore
 
 /// The gzip member reader on arbitrary bytes, fed in blocks whose size the first byte picks (so
@@ -21,15 +21,4 @@ public func fuzzGzip(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// The entry point: SwiftPM links an executable target's entry under its own name, so libFuzzer's
-// `main` is not used; this hands the command line to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
-var fuzzerArgc = CommandLine.argc
-var fuzzerArgv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&fuzzerArgc, &fuzzerArgv, fuzzGzip))
+runFuzzer(fuzzGzip)

@@ -1,4 +1,4 @@
-import Glibc
+import FuzzSupport
 import ModelWatchCore
 
 /// The saved-state reader behind a valid header and checksum: the input is the payload, wrapped
@@ -30,15 +30,4 @@ public func fuzzStateFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// The entry point: SwiftPM links an executable target's entry under its own name, so libFuzzer's
-// `main` is not used; this hands the command line to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ testOneInput: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
-var fuzzerArgc = CommandLine.argc
-var fuzzerArgv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&fuzzerArgc, &fuzzerArgv, fuzzStateFile))
+runFuzzer(fuzzStateFile)
