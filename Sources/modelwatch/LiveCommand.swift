@@ -131,7 +131,7 @@ struct Live: ParsableCommand {
             outcome = try LiveRunner(analysis: analysis, settings: settings, signals: signals).run()
         } catch let error as LiveCheckpoint.LoadError {
             throw ValidationError(error.description)
-        } catch let error as EventLineSink.WriteError where error.closedStandardOutput {
+        } catch let error as OutputError where error.isClosedStandardOutput {
             // The reader of our standard output went away: nothing more can be said to it.
             throw ExitCode(0)
         } catch {

@@ -8,22 +8,14 @@
 /// an existing device, FIFO or terminal is written in place, as SPEC.md asks) or standard
 /// output. Each line goes out in one `write` loop and is on its way before the next is built,
 /// so a consumer never sees half a line from a finished write; SIGHUP reopens the file, for
-/// logrotate of the events file.
+/// logrotate of the events file. Failures are the tool's one ``OutputError`` (exit 3 with the
+/// real cause; a closed standard output is ``OutputError/isClosedStandardOutput``).
 public final class EventLineSink {
-    /// An events output that could not be written: which output and why (`errno`'s text).
-    public struct WriteError: Error, CustomStringConvertible {
-        public let path: String
-        public let reason: String
-        /// The pipe's reader went away (EPIPE) on standard output: an ordinary end, not a fault.
-        public let closedStandardOutput: Bool
-        public var description: String { "cannot write events to \(path): \(reason)" }
-    }
-
     public let path: String
     private var descriptor: Int32
 
     /// Opens `path` (`-` for standard output).
-    public init(path: String) throws(WriteError) {
+    public init(path: String) throws(OutputError) {
         self.path = path
         descriptor = path == "-" ? 1 : -1
         if path != "-" { descriptor = try Self.open(path) }
@@ -31,16 +23,16 @@ public final class EventLineSink {
 
     deinit { if path != "-" && descriptor >= 0 { close(descriptor) } }
 
-    private static func open(_ path: String) throws(WriteError) -> Int32 {
+    private static func open(_ path: String) throws(OutputError) -> Int32 {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw WriteError(path: path, reason: String(cString: strerror(errno)), closedStandardOutput: false)
+            throw OutputError(name: "events", path: path, operation: "open", code: errno)
         }
         return descriptor
     }
 
     /// Closes and opens the file again under its name (after logrotate moved it away).
-    public func reopen() throws(WriteError) {
+    public func reopen() throws(OutputError) {
         guard path != "-" else { return }
         let fresh = try Self.open(path)
         close(descriptor)
@@ -48,7 +40,7 @@ public final class EventLineSink {
     }
 
     /// Writes one line (a newline is added).
-    public func write(line: String) throws(WriteError) {
+    public func write(line: String) throws(OutputError) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         var done = 0
@@ -56,10 +48,7 @@ public final class EventLineSink {
             let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
             if count < 0 {
                 if errno == EINTR { continue }
-                let code = errno
-                throw WriteError(
-                    path: path == "-" ? "standard output" : path, reason: String(cString: strerror(code)),
-                    closedStandardOutput: path == "-" && code == EPIPE)
+                throw OutputError(name: "events", path: path, operation: "write", code: errno)
             }
             done += count
         }
