@@ -28,7 +28,15 @@ public enum ByteHashing {
     /// would still collide; finding one takes about 2^32 hash evaluations per pair.)
     @inline(__always)
     public static func placement(_ hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: mix(hash ^ placementSeed))
+        Int(truncatingIfNeeded: seeded(hash))
+    }
+
+    /// The stable hash re-mixed with ``placementSeed``: the bits any per-run decision about an
+    /// attacker-written key reads (table placement, the abuse doorkeeper), so nobody can choose
+    /// keys that agree in them.
+    @inline(__always)
+    public static func seeded(_ hash: UInt64) -> UInt64 {
+        mix(hash ^ placementSeed)
     }
 
     @inline(__always)

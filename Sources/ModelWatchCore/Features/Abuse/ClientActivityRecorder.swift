@@ -351,7 +351,7 @@ struct Doorkeeper {
     /// True when the key was (probably) seen before; marks it seen either way.
     @inline(__always)
     mutating func admit(_ stableHash: UInt64) -> Bool {
-        let hash = ByteHashing.mix(stableHash ^ ByteHashing.placementSeed)
+        let hash = ByteHashing.seeded(stableHash)
         let first = Int(hash & Self.mask)
         let second = Int((hash >> 32) & Self.mask)
         let firstBit = UInt64(1) << UInt64(first & 63)
